@@ -1,0 +1,48 @@
+#include "base/child_process.h"
+#include "base/error.h"
+
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+
+using namespace burrow;
+
+TEST_CASE("run_capture returns stdout and reports failures with stderr", "[base][process]") {
+  CHECK(run_capture({"sh", "-c", "echo hello"}) == "hello\n");
+  try {
+    run_capture({"sh", "-c", "echo oops >&2; exit 3"});
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("exit 3") != std::string::npos);
+    CHECK(std::string(e.what()).find("oops") != std::string::npos);
+  }
+}
+
+TEST_CASE("spawning a missing program is NotFound", "[base][process]") {
+  SpawnOptions o;
+  o.argv = {"/nonexistent/program"};
+  CHECK_THROWS_MATCHES(ChildProcess::spawn(o), Error, Catch::Predicate<Error>([](const Error& e) { return e.is_not_found(); }));
+}
+
+TEST_CASE("a child is killed and reaped when its owner goes away", "[base][process]") {
+  pid_t pid;
+  {
+    SpawnOptions o;
+    o.argv = {"sleep", "100"};
+    ChildProcess child = ChildProcess::spawn(o);
+    pid = child.pid();
+    REQUIRE(pid > 0);
+  }
+  CHECK(::kill(pid, 0) == -1);
+}
+
+TEST_CASE("exit codes follow the shell's convention", "[base][process]") {
+  SpawnOptions o;
+  o.argv = {"sh", "-c", "exit 7"};
+  int status = ChildProcess::spawn(o).wait();
+  CHECK(exit_code_of(status) == 7);
+  o.argv = {"sh", "-c", "kill -9 $$"};
+  status = ChildProcess::spawn(o).wait();
+  CHECK(exit_code_of(status) == 137);
+  CHECK(describe_wait_status(status) == "killed by signal 9");
+}
