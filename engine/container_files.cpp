@@ -1,0 +1,69 @@
+#include "engine/container_files.h"
+
+#include <ftw.h>
+
+#include <set>
+#include <sstream>
+
+#include "base/sys.h"
+
+namespace burrow::engine {
+
+void write_container_files(const Container& c) {
+  std::string hostname = json_string(c.config, "Hostname");
+  std::string domain = json_string(c.config, "Domainname");
+  std::string fqdn = domain.empty() ? hostname : hostname + "." + domain;
+  sys::write_file_atomic(c.hostname_path, hostname + "\n", 0644);
+  std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + fqdn +
+                      (fqdn != hostname ? "\t" + hostname : "") + "\n";
+  sys::write_file_atomic(c.hosts_path, hosts, 0644);
+  std::string resolv = sys::try_read_file("/etc/resolv.conf").value_or("");
+  std::vector<std::string> dns = json_strings(c.config, "Dns");
+  for (const auto& d : json_strings(c.host_config, "Dns")) dns.push_back(d);
+  if (!dns.empty()) {
+    std::ostringstream out;
+    std::istringstream in(resolv);
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind("nameserver", 0) != 0) out << line << "\n";
+    for (const auto& d : dns) out << "nameserver " << d << "\n";
+    resolv = out.str();
+  }
+  sys::write_file_atomic(c.resolv_conf_path, resolv, 0644);
+}
+
+unsigned long long process_start_time(pid_t pid) {
+  if (pid <= 0) return 0;
+  auto stat = sys::try_read_file("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return 0;
+  // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+  auto close = stat->rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream in(stat->substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && (in >> field); ++i)
+    if (i == 22) return std::stoull(field);
+  return 0;
+}
+
+namespace {
+
+thread_local long long tl_total = 0;
+thread_local std::set<std::pair<dev_t, ino_t>>* tl_seen = nullptr;
+
+int add_size(const char*, const struct stat* st, int type, struct FTW*) {
+  if (type == FTW_F && tl_seen->insert({st->st_dev, st->st_ino}).second) tl_total += st->st_size;
+  return 0;
+}
+
+}  // namespace
+
+long long directory_size(const std::string& dir) {
+  std::set<std::pair<dev_t, ino_t>> seen;
+  tl_total = 0;
+  tl_seen = &seen;
+  ::nftw(dir.c_str(), add_size, 32, FTW_PHYS);
+  tl_seen = nullptr;
+  return tl_total;
+}
+
+}  // namespace burrow::engine

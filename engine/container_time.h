@@ -1,0 +1,29 @@
+#pragma once
+// Timestamps as Docker writes them in container JSON: RFC 3339 with nanoseconds in UTC
+// ("2024-05-01T10:00:00.123456789Z"), plus parsing back for Status strings ("Up 3 seconds")
+// and the Unix-seconds `Created` of /containers/json. Pure functions; thread-safe.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace burrow::engine {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// Go's zero time, which Docker shows for a container that never started or finished.
+inline constexpr const char* kZeroTime = "0001-01-01T00:00:00Z";
+
+// `t` as RFC 3339 with nanoseconds, UTC.
+std::string format_rfc3339_nano(TimePoint t);
+inline std::string now_rfc3339_nano() { return format_rfc3339_nano(std::chrono::system_clock::now()); }
+
+// Parses RFC 3339 ("...Z" or "...+02:00", fraction optional). nullopt for the zero time and
+// for text that is not a timestamp.
+std::optional<TimePoint> parse_rfc3339(std::string_view text);
+
+// Seconds since the epoch of an RFC 3339 timestamp, 0 when it does not parse.
+long long unix_seconds(std::string_view rfc3339);
+
+}  // namespace burrow::engine
