@@ -1,0 +1,42 @@
+#include "engine/engine.h"
+
+#include <dirent.h>
+
+#include "base/random_id.h"
+#include "base/sys.h"
+
+namespace burrow::engine {
+
+namespace {
+
+// Entries of `dir` that are full 64-hex ids (records of containers or images).
+std::size_t count_ids(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return 0;
+  std::size_t n = 0;
+  while (struct dirent* e = ::readdir(d)) {
+    if (is_full_id(e->d_name)) ++n;
+  }
+  ::closedir(d);
+  return n;
+}
+
+}  // namespace
+
+Engine::Engine(EngineOptions options) : options_(std::move(options)) {
+  sys::make_dirs(options_.root, 0700);
+  sys::make_dirs(options_.root + "/containers", 0700);
+  sys::make_dirs(options_.root + "/images", 0700);
+  events_ = std::make_unique<EventBus>(options_.root + "/events.jsonl", options_.logger, options_.event_history);
+}
+
+Engine::~Engine() { shutdown(); }
+
+std::size_t Engine::container_count() const { return count_ids(options_.root + "/containers"); }
+std::size_t Engine::image_count() const { return count_ids(options_.root + "/images"); }
+
+void Engine::shutdown() {
+  if (events_) events_->close();
+}
+
+}  // namespace burrow::engine

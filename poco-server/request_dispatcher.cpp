@@ -1,0 +1,135 @@
+#include "poco-server/request_dispatcher.h"
+
+#include <fcntl.h>
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/URI.h>
+
+#include "poco-server/http_error.h"
+#include "poco-server/request_context.h"
+
+namespace burrow::poco_server {
+
+namespace {
+
+class DispatchHandler : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit DispatchHandler(RequestDispatcher& dispatcher) : dispatcher_(dispatcher) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    dispatcher_.dispatch(request, response);
+  }
+
+ private:
+  RequestDispatcher& dispatcher_;
+};
+
+// POCO creates sockets without close-on-exec; a spawned shim must not inherit a client
+// connection (it would hold attach streams open), so mark it before anything can fork.
+void set_cloexec(Poco::Net::HTTPServerRequest& request) {
+  if (auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request)) {
+    int fd = impl->socket().impl()->sockfd();
+    if (fd >= 0) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  }
+}
+
+void send_plain(Poco::Net::HTTPServerResponse& response, int status, const std::string& text, bool head) {
+  response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  response.setContentType("text/plain; charset=utf-8");
+  response.set("X-Content-Type-Options", "nosniff");
+  std::string body = text + "\n";
+  response.setContentLength64(static_cast<Poco::Int64>(body.size()));
+  if (head) {
+    response.send();
+  } else {
+    response.sendBuffer(body.data(), body.size());
+  }
+}
+
+}  // namespace
+
+RequestDispatcher::RequestDispatcher(const Router& router, engine::Engine& engine, Logger& logger, bool cors)
+    : router_(router), engine_(engine), logger_(logger), cors_(cors) {}
+
+Poco::Net::HTTPRequestHandler* RequestDispatcher::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
+  return new DispatchHandler(*this);
+}
+
+void RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+  set_cloexec(request);
+  const std::string& method = request.getMethod();
+  const bool head = method == "HEAD";
+  if (logger_.debug_enabled()) logger_.debug("api", "Calling " + method + " " + request.getURI());
+  if (cors_) {
+    response.set("Access-Control-Allow-Origin", "*");
+    response.set("Access-Control-Allow-Headers", "Origin, X-Requested-With, Content-Type, Accept");
+    response.set("Access-Control-Allow-Methods", "GET, POST, DELETE, PUT, OPTIONS");
+  }
+
+  std::string path;
+  std::vector<std::pair<std::string, std::string>> query;
+  try {
+    Poco::URI uri(request.getURI());
+    path = uri.getPath();
+    query = uri.getQueryParameters();
+  } catch (const Poco::Exception& e) {
+    send_plain(response, 400, "Bad request URI: " + e.displayText(), head);
+    return;
+  }
+
+  if (method == "OPTIONS") {
+    response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+    response.setContentLength(0);
+    response.send();
+    return;
+  }
+
+  auto match = router_.match(method, path);
+  if (!match) {
+    send_plain(response, 404, kNotFoundText, head);
+    return;
+  }
+  std::string_view unversioned = path;
+  Router::strip_version(unversioned);
+  const Handler& handler = *match->handler;
+  RequestContext ctx(request, response, engine_, logger_, std::move(*match), std::string(unversioned), std::move(query));
+
+  int status = 0;
+  std::string message;
+  try {
+    handler(ctx);
+  } catch (const Error& e) {
+    status = http_status_for(e.kind());
+    message = e.what();
+  } catch (const Poco::Exception& e) {
+    status = 500;
+    message = e.displayText();
+  } catch (const std::exception& e) {
+    status = 500;
+    message = e.what();
+  }
+  if (status != 0) {
+    if (status >= 500) {
+      logger_.error("api", method + " " + request.getURI() + ": " + message);
+    } else {
+      logger_.debug("api", method + " " + request.getURI() + ": " + std::to_string(status) + " " + message);
+    }
+    if (ctx.hijacked()) {
+      ctx.report_error_after_hijack(message);
+    } else if (!ctx.sent()) {
+      try {
+        ctx.send_error(status, message);
+      } catch (const std::exception&) {
+        // The client went away before the error could reach it.
+      }
+    }
+    // A failure after a streamed body started: the stream just ends.
+    return;
+  }
+  if (!ctx.sent()) {
+    // A handler with nothing to say answers 200 with an empty body, as Go's net/http does.
+    ctx.send_status(200);
+  }
+}
+
+}  // namespace burrow::poco_server

@@ -1,0 +1,9 @@
+#include "poco-server/routes.h"
+
+namespace burrow::poco_server {
+
+void add_all_routes(Router& router) {
+  add_system_routes(router);
+}
+
+}  // namespace burrow::poco_server

@@ -1,0 +1,15 @@
+#pragma once
+// The API's routes, one file per resource; each owner declares its add_*_routes here and calls
+// it from add_all_routes (routes.cpp). See router.h for how to write a route.
+
+#include "poco-server/router.h"
+
+namespace burrow::poco_server {
+
+// /_ping, /version, /info, /events (routes_system.cpp).
+void add_system_routes(Router& router);
+
+// Every route of the API, as the server uses it.
+void add_all_routes(Router& router);
+
+}  // namespace burrow::poco_server

@@ -1,0 +1,242 @@
+// Routes of the container endpoints: create, list, inspect, top, changes, start, stop, restart,
+// kill, wait, remove, attach (hijacked), logs, resize. The engine's ContainerManager does the
+// work; JSON shapes come from container_json.h.
+#include <signal.h>
+#include <string.h>
+
+#include <chrono>
+#include <cstdint>
+
+#include "base/error.h"
+#include "engine/container_manager.h"
+#include "engine/engine.h"
+#include "poco-server/container_json.h"
+#include "poco-server/request_context.h"
+#include "poco-server/routes.h"
+
+namespace burrow::poco_server {
+
+namespace {
+
+using engine::Container;
+using engine::ContainerManager;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+ContainerManager& containers(RequestContext& ctx) { return ctx.engine().containers(); }
+
+void list(RequestContext& ctx) {
+  auto& mgr = containers(ctx);
+  bool all = ctx.query_bool("all");
+  bool size = ctx.query_bool("size");
+  long long limit = ctx.query_int("limit", -1);
+  std::string since = ctx.query("since"), before = ctx.query("before");
+  std::string since_id = since.empty() ? "" : mgr.inspect(since).id;
+  std::string before_id = before.empty() ? "" : mgr.inspect(before).id;
+  bool found_before = false;
+  long long displayed = 0;
+  auto now = std::chrono::system_clock::now();
+  Array::Ptr out = new Array;
+  for (const Container& c : mgr.list()) {
+    if (!c.state.running && !all && limit <= 0 && since.empty() && before.empty()) continue;
+    if (!before_id.empty()) {
+      if (c.id == before_id) {
+        found_before = true;
+        continue;
+      }
+      if (!found_before) continue;
+    }
+    if (displayed == limit) break;
+    if (c.id == since_id) break;
+    ++displayed;
+    ContainerSizes sizes;
+    if (size) {
+      sizes.rw = mgr.size_rw(c);
+      sizes.root_fs = mgr.size_root_fs(c);
+    }
+    out->add(container_list_item(c, ctx.api_version(), now, size ? &sizes : nullptr));
+  }
+  ctx.send_json(out);
+}
+
+void create(RequestContext& ctx) {
+  Object::Ptr body = ctx.json_body();
+  if (!body) throw Error::bad_parameter("Bad parameter: the body must be a JSON container config");
+  auto result = containers(ctx).create(body, ctx.query("name"));
+  for (const auto& w : result.warnings) ctx.logger().warn("api", "create " + result.id.substr(0, 12) + ": " + w);
+  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("Id", result.id);
+  o->set("Warnings", engine::to_json_array(result.warnings));
+  ctx.send_json(o, 201);
+}
+
+void inspect(RequestContext& ctx) {
+  ctx.send_json(container_inspect(containers(ctx).inspect(ctx.param("name")), ctx.api_version()));
+}
+
+void top(RequestContext& ctx) {
+  ctx.send_json(container_top_json(containers(ctx).top(ctx.param("name"), ctx.query("ps_args"))));
+}
+
+void changes(RequestContext& ctx) {
+  ctx.send_json(container_changes_json(containers(ctx).changes(ctx.param("name"))));
+}
+
+void start(RequestContext& ctx) {
+  std::string name = ctx.param("name");
+  containers(ctx).inspect(name);  // 404 before reading the body
+  Object::Ptr body = ctx.json_body();
+  auto warnings = containers(ctx).start(name, body);
+  for (const auto& w : warnings) ctx.logger().warn("api", "start " + name + ": " + w);
+  ctx.send_status(204);
+}
+
+int timeout_of(RequestContext& ctx) { return static_cast<int>(ctx.query_int("t", 10)); }
+
+void stop(RequestContext& ctx) {
+  containers(ctx).stop(ctx.param("name"), timeout_of(ctx));
+  ctx.send_status(204);
+}
+
+void restart(RequestContext& ctx) {
+  containers(ctx).restart(ctx.param("name"), timeout_of(ctx));
+  ctx.send_status(204);
+}
+
+// "9", "KILL", "SIGKILL" (any case) -> 9.
+int parse_signal(const std::string& text) {
+  if (text.empty()) return SIGKILL;
+  if (text.find_first_not_of("0123456789") == std::string::npos) {
+    int n = std::stoi(text);
+    if (n > 0 && n < 65) return n;
+  } else {
+    std::string name;
+    for (char ch : text) name += static_cast<char>(toupper(static_cast<unsigned char>(ch)));
+    if (name.rfind("SIG", 0) == 0) name = name.substr(3);
+    for (int s = 1; s < 32; ++s) {
+      const char* abbrev = sigabbrev_np(s);
+      if (abbrev && name == abbrev) return s;
+    }
+  }
+  throw Error::bad_parameter("Bad parameter: invalid signal " + text);
+}
+
+void kill(RequestContext& ctx) {
+  containers(ctx).kill(ctx.param("name"), parse_signal(ctx.query("signal")));
+  ctx.send_status(204);
+}
+
+void wait(RequestContext& ctx) {
+  int code = containers(ctx).wait(ctx.param("name"));
+  Object::Ptr o = new Object;
+  o->set("StatusCode", code);
+  ctx.send_json(o);
+}
+
+void remove(RequestContext& ctx) {
+  bool v = ctx.query_bool("v"), force = ctx.query_bool("force");
+  if (ctx.query_bool("link")) throw Error::bad_parameter("Bad parameter: burrow has no container links to remove");
+  containers(ctx).remove(ctx.param("name"), v, force);
+  ctx.send_status(204);
+}
+
+void resize(RequestContext& ctx) {
+  long long h = ctx.query_int("h", -1), w = ctx.query_int("w", -1);
+  if (h < 0 || w < 0) throw Error::bad_parameter("Bad parameter: h and w are required");
+  containers(ctx).resize(ctx.param("name"), static_cast<unsigned>(h), static_cast<unsigned>(w));
+  ctx.send_status(200);
+}
+
+std::string frame_header(int stream, std::size_t size) {
+  std::string h(8, '\0');
+  h[0] = static_cast<char>(stream);
+  h[4] = static_cast<char>((size >> 24) & 0xff);
+  h[5] = static_cast<char>((size >> 16) & 0xff);
+  h[6] = static_cast<char>((size >> 8) & 0xff);
+  h[7] = static_cast<char>(size & 0xff);
+  return h;
+}
+
+// The bytes one log entry becomes: raw with a tty, an 8-byte frame header + payload otherwise.
+std::string encode(bool tty, int stream, std::string_view data, const std::string& time, bool timestamps) {
+  std::string payload = timestamps ? time + " " + std::string(data) : std::string(data);
+  if (tty) return payload;
+  return frame_header(stream, payload.size()) + payload;
+}
+
+void attach(RequestContext& ctx) {
+  auto& mgr = containers(ctx);
+  Container c = mgr.inspect(ctx.param("name"));
+  engine::StreamRequest r;
+  r.logs = ctx.query_bool("logs");
+  r.follow = ctx.query_bool("stream");
+  r.wait_for_start = r.follow;
+  r.stdin_ = ctx.query_bool("stdin") && engine::json_bool(c.config, "OpenStdin");
+  r.stdout_ = ctx.query_bool("stdout");
+  r.stderr_ = ctx.query_bool("stderr");
+  bool tty = engine::json_bool(c.config, "Tty");
+  HijackedConnection conn = ctx.hijack();
+  try {
+    mgr.stream_output(
+        c.id, r,
+        [&](int stream, std::string_view data, const std::string& time) {
+          conn.write_all(encode(tty, stream, data, time, false));
+        },
+        conn.fd(), conn.early_input);
+  } catch (const Error& e) {
+    if (e.kind() != Error::Kind::Io) ctx.report_error_after_hijack(e.what());
+  }
+}
+
+void logs(RequestContext& ctx) {
+  auto& mgr = containers(ctx);
+  Container c = mgr.inspect(ctx.param("name"));
+  engine::StreamRequest r;
+  r.logs = true;
+  r.follow = ctx.query_bool("follow");
+  r.stdout_ = ctx.query_bool("stdout");
+  r.stderr_ = ctx.query_bool("stderr");
+  if (!r.stdout_ && !r.stderr_) throw Error::bad_parameter("Bad parameters: you must choose at least one stream");
+  std::string tail = ctx.query("tail", "all");
+  if (tail != "all" && !tail.empty()) {
+    if (tail.find_first_not_of("0123456789") != std::string::npos)
+      throw Error::bad_parameter("Bad parameter: tail=" + tail);
+    r.tail = std::stol(tail);
+  }
+  bool timestamps = ctx.query_bool("timestamps");
+  bool tty = engine::json_bool(c.config, "Tty");
+  JsonStream out = ctx.start_stream(200, tty ? "application/vnd.docker.raw-stream"
+                                             : "application/vnd.docker.multiplexed-stream");
+  try {
+    mgr.stream_output(c.id, r, [&](int stream, std::string_view data, const std::string& time) {
+      std::string bytes = encode(tty, stream, data, time, timestamps);
+      out.stream().write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      out.stream().flush();
+      if (!out.ok()) throw Error::io("logs: the client has gone");
+    });
+  } catch (const Error& e) {
+    if (e.kind() != Error::Kind::Io) throw;
+  }
+}
+
+}  // namespace
+
+void add_container_routes(Router& r) {
+  r.add("GET", "/containers/json", list);
+  r.add("GET", "/containers/ps", list);
+  r.add("POST", "/containers/create", create);
+  r.add("GET", "/containers/{name}/json", inspect);
+  r.add("GET", "/containers/{name}/top", top);
+  r.add("GET", "/containers/{name}/changes", changes);
+  r.add("GET", "/containers/{name}/logs", logs);
+  r.add("POST", "/containers/{name}/start", start);
+  r.add("POST", "/containers/{name}/stop", stop);
+  r.add("POST", "/containers/{name}/restart", restart);
+  r.add("POST", "/containers/{name}/kill", kill);
+  r.add("POST", "/containers/{name}/wait", wait);
+  r.add("POST", "/containers/{name}/resize", resize);
+  r.add("POST", "/containers/{name}/attach", attach);
+  r.add("DELETE", "/containers/{name}", remove);
+}
+
+}  // namespace burrow::poco_server
