@@ -1,0 +1,200 @@
+#include "fuse-overlay/overlay_fs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/sys.h"
+#include "fuse-overlay/copy_up.h"
+#include "fuse-overlay/dir_merge.h"
+#include "fuse-overlay/whiteout.h"
+
+namespace burrow::fuse_overlay {
+
+namespace {
+
+std::shared_ptr<Inode> make_root(const Layers& layers) {
+  std::vector<int> root_layers = layers.root_layers();
+  struct stat st;
+  if (int err = layers.stat_at(root_layers.front(), ".", st); err != 0)
+    throw sys::error_from_errno(err, "stat", "layer root");
+  return std::make_shared<Inode>(st.st_ino, S_IFDIR, Inode::Where{nullptr, "", root_layers, false, false});
+}
+
+// Removes what an earlier run left in the work directory (temporary copy-ups).
+void clear_work_dir(const std::string& workdir) {
+  if (workdir.empty()) return;
+  Fd fd = sys::open(workdir, O_RDONLY | O_DIRECTORY);
+  DIR* dir = ::fdopendir(fd.get());
+  if (!dir) return;
+  fd.release();
+  std::vector<std::string> stale;
+  while (struct dirent* e = ::readdir(dir))
+    if (std::strncmp(e->d_name, "burrow-cu-", 10) == 0) stale.emplace_back(e->d_name);
+  ::closedir(dir);
+  for (const auto& name : stale) sys::remove_tree(workdir + "/" + name);
+}
+
+}  // namespace
+
+OverlayFs::OverlayFs(const OverlayOptions& options, Logger& logger)
+    : options_(options), logger_(logger), layers_(options), table_(make_root(layers_)), timeout_(options.timeout) {
+  clear_work_dir(options_.workdir);
+}
+
+void OverlayFs::init(fuse_conn_info* conn) {
+  if (options_.writeback && timeout_ > 0 && (conn->capable & FUSE_CAP_WRITEBACK_CACHE) && layers_.has_upper())
+    conn->want |= FUSE_CAP_WRITEBACK_CACHE;
+  if (conn->capable & FUSE_CAP_SPLICE_WRITE) conn->want |= FUSE_CAP_SPLICE_WRITE;
+  if (conn->capable & FUSE_CAP_SPLICE_MOVE) conn->want |= FUSE_CAP_SPLICE_MOVE;
+  if (conn->capable & FUSE_CAP_SPLICE_READ) conn->want |= FUSE_CAP_SPLICE_READ;
+  if (timeout_ > 0 && (conn->capable & FUSE_CAP_CACHE_SYMLINKS)) conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+  // Only this filesystem changes the files it serves, so the page cache stays valid even when
+  // mtime moves; and the kernel clears setuid bits on write itself.
+  conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+  conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
+  writeback_ = (conn->want & FUSE_CAP_WRITEBACK_CACHE) != 0;
+  conn->max_background = 64;
+  conn->congestion_threshold = 48;
+  logger_.debug("burrow-overlay", "init: writeback " + std::string((conn->want & FUSE_CAP_WRITEBACK_CACHE) ? "on" : "off"));
+}
+
+int OverlayFs::find_child(const Inode& dir, const std::string& name, Found& out) const {
+  Inode::Where w = dir.where();
+  if (w.unlinked) return ENOENT;
+  return layers_.lookup(w.layers, relative_path(dir), name, out);
+}
+
+void OverlayFs::make_entry(const std::shared_ptr<Inode>& dir, const std::string& name, const Found& f,
+                           fuse_entry_param& e) {
+  auto [id, node] = table_.acquire(f.key, f.st.st_mode & S_IFMT, [&] {
+    return std::make_shared<Inode>(f.key, f.st.st_mode & S_IFMT, Inode::Where{dir, name, f.layers, false, f.opaque});
+  });
+  Inode::Where w = node->where();
+  if (w.layers != f.layers || w.opaque != f.opaque) node->set_layers(f.layers, f.opaque);
+  if (w.unlinked || (w.parent != dir && node->is_dir())) node->move_to(dir, name);
+  std::memset(&e, 0, sizeof e);
+  e.ino = id;
+  e.attr = f.st;
+  e.attr_timeout = timeout_;
+  e.entry_timeout = timeout_;
+}
+
+int OverlayFs::entry_for_new(const std::shared_ptr<Inode>& dir, const std::string& name, fuse_entry_param& e) {
+  Found f;
+  if (int err = find_child(*dir, name, f); err != 0) return err;
+  make_entry(dir, name, f, e);
+  return 0;
+}
+
+std::shared_ptr<Inode> OverlayFs::detached_inode(const std::shared_ptr<Inode>& dir, const std::string& name,
+                                                 const Found& f) const {
+  return std::make_shared<Inode>(f.key, f.st.st_mode & S_IFMT, Inode::Where{dir, name, f.layers, false, f.opaque});
+}
+
+int OverlayFs::ensure_upper(const std::shared_ptr<Inode>& node, bool with_data) {
+  if (!layers_.has_upper()) return EROFS;
+  Inode::Where w = node->where();
+  if (w.layers.front() == 0) return 0;
+  if (w.unlinked) return ENOENT;
+  if (!w.parent) return EIO;  // the root always spans the upper layer when there is one
+  if (int err = ensure_upper(w.parent, true); err != 0) return err;
+  CopyUpRequest req;
+  req.from_layer = w.layers.front();
+  req.path = relative_path(*node);
+  req.with_data = with_data;
+  if (::fstatat(layers_.fd(req.from_layer), req.path.c_str(), &req.st, AT_SYMLINK_NOFOLLOW) != 0) return errno;
+  int err = copy_up(layers_, req);
+  struct stat up;
+  if (::fstatat(layers_.fd(0), req.path.c_str(), &up, AT_SYMLINK_NOFOLLOW) != 0) return err ? err : errno;
+  if (err == EEXIST && (up.st_mode & S_IFMT) != (req.st.st_mode & S_IFMT)) return EIO;
+  if (err != 0 && err != EEXIST) return err;
+  layers_.record_origin(layers_.raw_key(up.st_dev, up.st_ino), node->key());
+  std::vector<int> layers{0};
+  if (node->is_dir()) layers.insert(layers.end(), w.layers.begin(), w.layers.end());
+  node->set_layers(std::move(layers), w.opaque);
+  return 0;
+}
+
+int OverlayFs::copy_up_tree(const std::shared_ptr<Inode>& dir) {
+  if (int err = ensure_upper(dir); err != 0) return err;
+  Inode::Where w = dir->where();
+  if (w.layers.size() == 1) return 0;  // upper only: everything below is in the upper already
+  std::string path = relative_path(*dir);
+  std::vector<MergedEntry> entries;
+  if (int err = list_merged(layers_, w.layers, path, entries); err != 0) return err;
+  for (const auto& entry : entries) {
+    Found f;
+    int err = layers_.lookup(w.layers, path, entry.name, f);
+    if (err == ENOENT) continue;
+    if (err != 0) return err;
+    auto child = detached_inode(dir, entry.name, f);
+    err = S_ISDIR(f.st.st_mode) ? copy_up_tree(child) : ensure_upper(child);
+    if (err != 0) return err;
+  }
+  // Everything visible is in the upper now: drop the whiteouts, hide the lower layers.
+  if (int err = remove_whiteouts(layers_, path); err != 0) return err;
+  if (int err = make_opaque(layers_.fd(0), path); err != 0) return err;
+  dir->set_layers({0}, true);
+  return 0;
+}
+
+bool OverlayFs::lower_has(const Inode& dir, const std::string& name) const {
+  Inode::Where w = dir.where();
+  std::vector<int> lowers;
+  for (int l : w.layers)
+    if (l != 0) lowers.push_back(l);
+  if (lowers.empty()) return false;
+  Found f;
+  return layers_.lookup(lowers, relative_path(dir), name, f) == 0;
+}
+
+int OverlayFs::prepare_create(const std::shared_ptr<Inode>& dir, const std::string& name, bool& had_whiteout) {
+  if (is_whiteout_name(name)) return EINVAL;
+  if (name.size() > NAME_MAX) return ENAMETOOLONG;
+  if (int err = ensure_upper(dir); err != 0) return err;
+  had_whiteout = has_whiteout(layers_.fd(0), relative_path(*dir), name);
+  return 0;
+}
+
+OverlayFs::Owner OverlayFs::owner_for(fuse_req_t req, const std::string& dir_path) const {
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  Owner o{ctx->uid, ctx->gid};
+  struct stat st;
+  if (::fstatat(layers_.fd(0), dir_path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_ISGID))
+    o.gid = st.st_gid;
+  return o;
+}
+
+void OverlayFs::finish_create(const std::string& dir_path, const std::string& name, bool had_whiteout,
+                              const Owner& owner) {
+  std::string p = child_path(dir_path, name);
+  if (owner.uid != ::geteuid() || owner.gid != ::getegid()) {
+    // An id the namespace does not map keeps the filesystem's own; nothing better exists.
+    [[maybe_unused]] int rc = ::fchownat(layers_.fd(0), p.c_str(), owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW);
+  }
+  if (had_whiteout) remove_whiteout(layers_.fd(0), dir_path, name);
+}
+
+void OverlayFs::fix_attr(const Inode& node, struct stat& st) const {
+  st.st_ino = node.key();
+  if (node.is_dir() && node.where().layers.size() > 1) st.st_nlink = 1;
+}
+
+int OverlayFs::stat_inode(const Inode& node, struct stat& st) const {
+  Inode::Where w = node.where();
+  std::string path = relative_path(node);
+  if (::fstatat(layers_.fd(w.layers.front()), path.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return errno;
+  fix_attr(node, st);
+  return 0;
+}
+
+std::string OverlayFs::proc_path(const Inode& node) const {
+  return "/proc/self/fd/" + std::to_string(layers_.fd(node.top_layer())) + "/" + relative_path(node);
+}
+
+}  // namespace burrow::fuse_overlay
