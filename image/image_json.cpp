@@ -1,0 +1,188 @@
+#include "image/image_json.h"
+
+#include <time.h>
+
+#include <cstdio>
+#include <sstream>
+
+#include <Poco/Dynamic/Var.h>
+#include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+
+#include "base/error.h"
+#include "base/random_id.h"
+
+namespace burrow::image {
+
+namespace {
+
+std::string get_string(const Poco::JSON::Object::Ptr& o, const std::string& key) {
+  if (!o->has(key) || o->isNull(key)) return "";
+  Poco::Dynamic::Var v = o->get(key);
+  return v.isString() ? v.extract<std::string>() : v.toString();
+}
+
+}  // namespace
+
+Poco::JSON::Object::Ptr parse_json_object(std::string_view text, std::string_view what) {
+  try {
+    Poco::JSON::Parser parser;
+    Poco::Dynamic::Var v = parser.parse(std::string(text));
+    auto obj = v.extract<Poco::JSON::Object::Ptr>();
+    if (!obj) throw Error::bad_parameter(std::string(what) + ": not a JSON object");
+    return obj;
+  } catch (const Poco::Exception& e) {
+    throw Error::bad_parameter(std::string(what) + ": " + e.displayText());
+  } catch (const Poco::BadCastException&) {
+    throw Error::bad_parameter(std::string(what) + ": not a JSON object");
+  }
+}
+
+std::string to_json_string(const Poco::JSON::Object::Ptr& object) {
+  std::ostringstream out;
+  object->stringify(out);
+  return out.str();
+}
+
+int64_t Image::created_unix() const { return parse_rfc3339(created) < 0 ? 0 : parse_rfc3339(created); }
+
+std::string Image::created_by() const {
+  if (!container_config || !container_config->has("Cmd") || container_config->isNull("Cmd")) return "";
+  auto cmd = container_config->getArray("Cmd");
+  if (!cmd) return get_string(container_config, "Cmd");
+  std::string out;
+  for (size_t i = 0; i < cmd->size(); ++i) {
+    if (i) out += ' ';
+    out += cmd->get(i).toString();
+  }
+  return out;
+}
+
+Image clone_image(const Image& image) {
+  Image copy = image;
+  if (image.config) copy.config = parse_json_object(to_json_string(image.config), "config");
+  if (image.container_config)
+    copy.container_config = parse_json_object(to_json_string(image.container_config), "container_config");
+  return copy;
+}
+
+Poco::JSON::Object::Ptr empty_config() {
+  Poco::JSON::Object::Ptr c = new Poco::JSON::Object();
+  c->set("Hostname", "");
+  c->set("Domainname", "");
+  c->set("User", "");
+  c->set("Memory", 0);
+  c->set("MemorySwap", 0);
+  c->set("CpuShares", 0);
+  c->set("AttachStdin", false);
+  c->set("AttachStdout", false);
+  c->set("AttachStderr", false);
+  c->set("PortSpecs", Poco::Dynamic::Var());
+  c->set("ExposedPorts", Poco::Dynamic::Var());
+  c->set("Tty", false);
+  c->set("OpenStdin", false);
+  c->set("StdinOnce", false);
+  c->set("Env", Poco::Dynamic::Var());
+  c->set("Cmd", Poco::Dynamic::Var());
+  c->set("Dns", Poco::Dynamic::Var());
+  c->set("Image", "");
+  c->set("Volumes", Poco::Dynamic::Var());
+  c->set("VolumesFrom", "");
+  c->set("WorkingDir", "");
+  c->set("Entrypoint", Poco::Dynamic::Var());
+  c->set("NetworkDisabled", false);
+  c->set("OnBuild", Poco::Dynamic::Var());
+  return c;
+}
+
+Image parse_image_json(std::string_view text) {
+  auto o = parse_json_object(text, "image JSON");
+  Image img;
+  img.id = get_string(o, "id");
+  if (!is_full_id(img.id)) throw Error::bad_parameter("image JSON: invalid id `" + img.id + "`");
+  img.parent = get_string(o, "parent");
+  if (!img.parent.empty() && !is_full_id(img.parent))
+    throw Error::bad_parameter("image JSON: invalid parent id `" + img.parent + "`");
+  img.created = get_string(o, "created");
+  img.container = get_string(o, "container");
+  img.comment = get_string(o, "comment");
+  img.author = get_string(o, "author");
+  img.docker_version = get_string(o, "docker_version");
+  img.architecture = get_string(o, "architecture");
+  img.os = get_string(o, "os");
+  if (o->has("Size") && !o->isNull("Size")) {
+    try {
+      img.size = o->get("Size").convert<int64_t>();
+    } catch (const Poco::Exception&) {
+      img.size = 0;
+    }
+  }
+  if (o->has("config") && !o->isNull("config")) img.config = o->getObject("config");
+  if (o->has("container_config") && !o->isNull("container_config")) img.container_config = o->getObject("container_config");
+  if (!img.container_config) img.container_config = empty_config();
+  return img;
+}
+
+Poco::JSON::Object::Ptr image_to_json(const Image& image) {
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object();
+  o->set("id", image.id);
+  if (!image.parent.empty()) o->set("parent", image.parent);
+  if (!image.comment.empty()) o->set("comment", image.comment);
+  o->set("created", image.created);
+  if (!image.container.empty()) o->set("container", image.container);
+  o->set("container_config", image.container_config ? image.container_config : empty_config());
+  o->set("docker_version", image.docker_version);
+  if (!image.author.empty()) o->set("author", image.author);
+  if (image.config)
+    o->set("config", image.config);
+  else
+    o->set("config", Poco::Dynamic::Var());
+  o->set("architecture", image.architecture);
+  o->set("os", image.os);
+  o->set("Size", image.size);
+  return o;
+}
+
+std::string image_json_string(const Image& image) { return to_json_string(image_to_json(image)); }
+
+std::string now_rfc3339_nano() {
+  struct timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm;
+  ::gmtime_r(&ts.tv_sec, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long>(ts.tv_nsec));
+  return buf;
+}
+
+int64_t parse_rfc3339(std::string_view text) {
+  int y, mo, d, h, mi, s;
+  int consumed = 0;
+  std::string t(text);
+  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6) return -1;
+  size_t pos = static_cast<size_t>(consumed);
+  if (pos < t.size() && t[pos] == '.') {
+    ++pos;
+    while (pos < t.size() && t[pos] >= '0' && t[pos] <= '9') ++pos;
+  }
+  int64_t offset = 0;
+  if (pos < t.size() && (t[pos] == '+' || t[pos] == '-')) {
+    int oh = 0, om = 0;
+    if (std::sscanf(t.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2) return -1;
+    offset = (oh * 3600 + om * 60) * (t[pos] == '+' ? 1 : -1);
+  } else if (pos >= t.size() || (t[pos] != 'Z' && t[pos] != 'z')) {
+    return -1;
+  }
+  struct tm tm {};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  return static_cast<int64_t>(::timegm(&tm)) - offset;
+}
+
+}  // namespace burrow::image

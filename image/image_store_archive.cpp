@@ -1,0 +1,240 @@
+// ImageStore: `docker save` (GET /images/(name)/get, /images/get?names=) and `docker load`.
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cstring>
+#include <set>
+
+#include "base/error.h"
+#include "base/logger.h"
+#include "base/random_id.h"
+#include "base/sys.h"
+#include "image/archive_reader.h"
+#include "image/archive_writer.h"
+#include "image/fs_at.h"
+#include "image/image_store.h"
+#include "image/save_load.h"
+#include "image/tar_writer.h"
+#include "image/tree_copy.h"
+
+namespace burrow::image {
+
+namespace {
+
+constexpr int64_t kSmallFileLimit = 16 << 20;
+
+bool is_id_reference(const std::string& name, const std::string& id) {
+  std::string_view n = strip_id_algorithm(name);
+  return looks_like_id_prefix(n) && id.compare(0, n.size(), n) == 0;
+}
+
+std::string clean_member(std::string p) {
+  while (p.rfind("./", 0) == 0) p = p.substr(2);
+  while (!p.empty() && p.back() == '/') p.pop_back();
+  return p;
+}
+
+// A symlink target inside the archive, relative to the link's directory.
+std::string resolve_link(const std::string& link, const std::string& target) {
+  std::string base = target.size() && target[0] == '/' ? "" : sys::dirname(link);
+  if (base == ".") base.clear();
+  std::vector<std::string> out;
+  std::string joined = base.empty() ? target : base + "/" + target;
+  size_t pos = 0;
+  while (pos <= joined.size()) {
+    size_t slash = joined.find('/', pos);
+    if (slash == std::string::npos) slash = joined.size();
+    std::string comp = joined.substr(pos, slash - pos);
+    if (comp == "..") {
+      if (!out.empty()) out.pop_back();
+    } else if (!comp.empty() && comp != ".") {
+      out.push_back(comp);
+    }
+    pos = slash + 1;
+  }
+  return join_path(out, out.size());
+}
+
+}  // namespace
+
+void ImageStore::save(const std::vector<std::string>& names, const WriteFn& sink) const {
+  std::map<std::string, Image> chosen;
+  std::map<std::string, std::map<std::string, std::string>> repos;
+  {
+    std::lock_guard lock(index_mutex_);
+    auto add_chain = [&](std::string id) {
+      while (!id.empty() && !chosen.count(id)) {
+        auto it = index_.images.find(id);
+        if (it == index_.images.end()) break;
+        chosen.emplace(id, it->second);
+        id = it->second.parent;
+      }
+    };
+    for (const auto& name : names) {
+      auto img = resolve_locked(index_, name);
+      if (!img) throw Error::not_found("No such image: " + name);
+      add_chain(img->id);
+      if (is_id_reference(name, img->id)) continue;
+      auto [repo, tag] = split_repository_tag(name);
+      std::string familiar = familiar_repository(repo);
+      if (tag.empty() && index_.tags.has_repository(familiar)) {
+        for (const auto& [t, id] : index_.tags.repositories().at(familiar)) {
+          repos[familiar][t] = id;
+          add_chain(id);
+        }
+      } else {
+        repos[familiar][tag.empty() ? std::string(kDefaultTag) : tag] = img->id;
+      }
+    }
+  }
+  int64_t now = ::time(nullptr);
+  ArchiveWriter out(&sink);
+  for (const auto& [id, img] : chosen) {
+    auto json = layers_.read_json(id);
+    if (!json) throw Error::not_found("No such image: " + id);
+    out.add_directory(id + "/", now);
+    out.add_file(id + "/VERSION", "1.0", now);
+    out.add_file(id + "/json", *json, now);
+    Fd dir = sys::open(layers_.layer_dir(id), O_RDONLY | O_DIRECTORY);
+    auto members = scan_tree(dir.get());
+    uint64_t size = tar_size(members);
+    std::string name = id + "/layer.tar";
+    out.header(name, S_IFREG | 0644, size, now);
+    uint64_t written = write_tar(dir.get(), members, [&](const char* buf, size_t n) { out.data(buf, n, name); });
+    if (written != size) throw Error::internal(name + ": layer tar is " + std::to_string(written) + " bytes, planned " + std::to_string(size));
+    out.finish_entry(name);
+  }
+  if (!repos.empty()) out.add_file("repositories", repositories_json(repos), now);
+  out.close();
+}
+
+std::vector<std::string> ImageStore::load(ReadFn source) {
+  std::map<std::string, std::string> files;
+  std::map<std::string, Staging> layers;
+  std::map<std::string, uint64_t> layer_sizes;
+  std::map<std::string, std::string> aliases;
+  {
+    ArchiveReader outer(std::move(source));
+    std::vector<char> head(65536);
+    while (archive_entry* e = outer.next()) {
+      const char* raw = archive_entry_pathname(e);
+      if (!raw) continue;
+      std::string name = clean_member(raw);
+      const char* hardlink = archive_entry_hardlink(e);
+      if (hardlink && *hardlink) {
+        aliases[name] = clean_member(hardlink);
+        continue;
+      }
+      if (archive_entry_filetype(e) == AE_IFLNK) {
+        const char* target = archive_entry_symlink(e);
+        if (target) aliases[name] = resolve_link(name, target);
+        continue;
+      }
+      if (archive_entry_filetype(e) != AE_IFREG) continue;
+      int64_t size = archive_entry_size(e);
+      bool layer = sys::basename(name) == "layer.tar";
+      bool blob = name.rfind("blobs/", 0) == 0;
+      if (!layer && !blob) {
+        if (size > kSmallFileLimit) continue;  // not something a load needs
+        std::string content;
+        for (size_t n; (n = outer.read(head.data(), head.size())) > 0;) content.append(head.data(), n);
+        files[name] = std::move(content);
+        continue;
+      }
+      // Peek at the first bytes: blobs are JSON (config, manifests) or layer tars.
+      size_t have = 0;
+      while (have < 512) {
+        size_t n = outer.read(head.data() + have, head.size() - have);
+        if (n == 0) break;
+        have += n;
+      }
+      size_t first = 0;
+      while (first < have && std::strchr(" \t\r\n", head[first])) ++first;
+      if (blob && size <= kSmallFileLimit && first < have && (head[first] == '{' || head[first] == '[')) {
+        std::string content(head.data(), have);
+        for (size_t n; (n = outer.read(head.data(), head.size())) > 0;) content.append(head.data(), n);
+        files[name] = std::move(content);
+        continue;
+      }
+      Staging staging = layers_.stage();
+      size_t served = 0;
+      ReadFn inner = [&](char* buf, size_t n) -> size_t {
+        if (served < have) {
+          size_t k = std::min(n, have - served);
+          std::memcpy(buf, head.data() + served, k);
+          served += k;
+          return k;
+        }
+        return outer.read(buf, n);
+      };
+      ExtractStats stats;
+      try {
+        stats = extract_tar(std::move(inner), staging.layer_fd());
+      } catch (const Error& err) {
+        throw err.wrap("layer `" + name + "`");
+      }
+      // Drain what the inner archive did not consume (end-of-archive padding).
+      while (outer.read(head.data(), head.size()) > 0) {
+      }
+      layer_sizes[name] = stats.size;
+      layers.emplace(name, std::move(staging));
+    }
+  }
+  auto known = [&](const std::string& id) {
+    std::lock_guard lock(index_mutex_);
+    return index_.images.count(id) != 0;
+  };
+  LoadPlan plan = plan_load(files, known);
+  auto resolve_member = [&](std::string member) {
+    for (int hops = 0; hops < 16 && !layers.count(member) && aliases.count(member); ++hops) member = aliases.at(member);
+    return member;
+  };
+  // Fail before registering anything when a layer is missing.
+  for (const auto& li : plan.images)
+    if (!layers.count(resolve_member(li.layer_member)))
+      throw Error::bad_parameter("layer `" + li.layer_member + "` of image " + short_id(li.image.id) +
+                                 " is not in the archive");
+  std::map<std::string, std::string> used_by;  // member -> image that took its staging dir
+  std::vector<std::string> lines;
+  for (auto& li : plan.images) {
+    if (known(li.image.id)) continue;
+    std::string member = resolve_member(li.layer_member);
+    li.image.size = static_cast<int64_t>(layer_sizes[member]);
+    if (li.image.docker_version.empty()) li.image.docker_version = std::string(kDockerVersion);
+    if (li.image.os.empty()) li.image.os = "linux";
+    if (li.image.architecture.empty()) li.image.architecture = go_architecture();
+    if (li.image.created.empty()) li.image.created = now_rfc3339_nano();
+    if (auto used = used_by.find(member); used != used_by.end()) {
+      // Two images share one layer member: copy the layer the first one took.
+      Staging copy = layers_.stage();
+      Fd src = sys::open(layers_.layer_dir(used->second), O_RDONLY | O_DIRECTORY);
+      copy_tree(src.get(), copy.layer_fd());
+      add_image(copy, li.image, std::nullopt);
+    } else {
+      add_image(layers.at(member), li.image, std::nullopt);
+      used_by[member] = li.image.id;
+    }
+    emit("load", li.image.id);
+  }
+  if (!plan.tags.empty()) {
+    std::lock_guard write(write_mutex_);
+    TagStore tags;
+    {
+      std::lock_guard lock(index_mutex_);
+      tags = index_.tags;
+    }
+    for (size_t i = 0; i < plan.tags.size(); ++i) {
+      tags.set(plan.tags[i].first, plan.tags[i].second, plan.tag_ids[i]);
+      lines.push_back("Loaded image: " + plan.tags[i].first + ":" + plan.tags[i].second);
+    }
+    tags.save(repositories_path());
+    std::lock_guard lock(index_mutex_);
+    index_.tags = std::move(tags);
+  }
+  for (const auto& id : plan.untagged_tops) lines.push_back("Loaded image ID: " + id);
+  return lines;
+}
+
+}  // namespace burrow::image
