@@ -28,6 +28,9 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
   sys::make_dirs(options_.root + "/containers", 0700);
   sys::make_dirs(options_.root + "/images", 0700);
   events_ = std::make_unique<EventBus>(options_.root + "/events.jsonl", options_.logger, options_.event_history);
+  images_ = std::make_unique<image::ImageStore>(image::ImageStoreOptions{
+      options_.root, &options_.logger,
+      [this](const std::string& status, const std::string& id) { events_->publish(status, id, ""); }});
 }
 
 Engine::~Engine() { shutdown(); }

@@ -10,6 +10,7 @@
 
 #include "engine/engine_options.h"
 #include "engine/event_bus.h"
+#include "image/image_store.h"
 
 namespace burrow::engine {
 
@@ -28,6 +29,7 @@ class Engine {
 
   // Subsystems.
   EventBus& events() { return *events_; }
+  image::ImageStore& images() { return *images_; }
 
   // Containers and images known on disk (<root>/containers/<id>, <root>/images/<id>), for /info.
   std::size_t container_count() const;
@@ -39,6 +41,7 @@ class Engine {
  private:
   EngineOptions options_;
   std::unique_ptr<EventBus> events_;
+  std::unique_ptr<image::ImageStore> images_;  // after events_: it publishes to it
 };
 
 }  // namespace burrow::engine
