@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The engine namespace: preflight, a holder created once and joined again, the id map in use,
+# root inside, / not shared with the host, no fds of the starter kept, and stop.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/sandbox_lib.sh"
+sandbox_setup
+user=$(test_user)
+uid=$(id -u "$user")
+
+note "preflight reports the planned map"
+report=$(as_user "$T/bin/burrow-sandbox-driver" preflight)
+assert_contains "$report" "uid_map=0:$uid:1"
+
+note "first entry creates the holder, root inside, map as planned"
+out=$(drv ns -- sh -c 'id -u; cat /proc/self/uid_map')
+assert_contains "$out" "created=1"
+assert_contains "$out" "uid=0"
+holder=$(sed -n 's/^holder=//p' <<<"$out")
+map=$(sed -n 's/^uid_map=//p' <<<"$out")
+assert_contains "$report" "uid_map=$map"
+[[ -f "$T/state/engine-ns.pid" ]] || fail "no engine-ns.pid"
+
+note "the holder outlives its starter, holds none of its fds, and is joined again"
+kill -0 "$holder" || fail "holder $holder died with its starter"
+fds=$(ls -l /proc/"$holder"/fd | grep -c -- '->' || true)
+[[ $fds -le 3 ]] || fail "holder keeps $fds fds"
+[[ $(readlink /proc/"$holder"/fd/1) == /dev/null ]] || fail "holder's stdout is $(readlink /proc/"$holder"/fd/1)"
+out2=$(drv ns)
+assert_contains "$out2" "created=0"
+assert_contains "$out2" "holder=$holder"
+
+note "mounts in the engine namespace do not reach the host"
+mkdir -p "$T/mnt"
+[[ $(id -u) -eq 0 ]] && chown "$user": "$T/mnt"
+drv ns -- sh -c "mount -t tmpfs none $T/mnt && touch $T/mnt/inside" >/dev/null
+[[ ! -e "$T/mnt/inside" ]] || fail "a mount made in the engine namespace is visible on the host"
+
+note "a recycled or dead pid in the record is not joined"
+drv stop >/dev/null
+for _ in $(seq 1 50); do kill -0 "$holder" 2>/dev/null || break; sleep 0.1; done
+! kill -0 "$holder" 2>/dev/null || fail "holder survived stop"
+echo "1 12345" >"$T/state/engine-ns.pid"
+out3=$(drv ns)
+assert_contains "$out3" "created=1"
+assert_not_contains "$out3" "holder=1"$'\n'
+note "ok"
