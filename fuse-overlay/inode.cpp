@@ -22,6 +22,46 @@ std::string relative_path(const Inode& inode) {
   return out;
 }
 
+void Inode::add_alias(const std::shared_ptr<Inode>& parent, const std::string& name) {
+  std::lock_guard lock(mutex_);
+  if (where_.parent == parent && where_.name == name) return;
+  for (const auto& a : where_.aliases)
+    if (a.first == parent && a.second == name) return;
+  where_.aliases.emplace_back(parent, name);
+}
+
+void Inode::remove_name(const Inode* parent, const std::string& name) {
+  std::lock_guard lock(mutex_);
+  if (where_.parent.get() == parent && where_.name == name) {
+    if (where_.aliases.empty()) {
+      where_.unlinked = true;
+    } else {
+      where_.parent = std::move(where_.aliases.back().first);
+      where_.name = std::move(where_.aliases.back().second);
+      where_.aliases.pop_back();
+    }
+    return;
+  }
+  auto& a = where_.aliases;
+  a.erase(std::remove_if(a.begin(), a.end(), [&](const auto& x) { return x.first.get() == parent && x.second == name; }),
+          a.end());
+}
+
+void Inode::rename_name(const Inode* old_parent, const std::string& old_name, std::shared_ptr<Inode> new_parent,
+                        std::string new_name) {
+  std::lock_guard lock(mutex_);
+  for (auto& a : where_.aliases) {
+    if (a.first.get() == old_parent && a.second == old_name) {
+      a.first = std::move(new_parent);
+      a.second = std::move(new_name);
+      return;
+    }
+  }
+  where_.parent = std::move(new_parent);
+  where_.name = std::move(new_name);
+  where_.unlinked = false;
+}
+
 std::string child_path(const std::string& dir_path, const std::string& name) {
   if (dir_path == ".") return name;
   return dir_path + "/" + name;

@@ -26,6 +26,9 @@ class Inode {
     std::vector<int> layers;  // top first; never empty
     bool unlinked = false;    // removed from the tree (open handles may still use it)
     bool opaque = false;      // directories: the top layer hides everything below
+    // Further names of a hard-linked object the kernel has looked up; one becomes the
+    // location when the current one is removed.
+    std::vector<std::pair<std::shared_ptr<Inode>, std::string>> aliases;
   };
 
   Inode(uint64_t key, mode_t type, Where where) : key_(key), type_(type), where_(std::move(where)) {}
@@ -61,6 +64,14 @@ class Inode {
     std::lock_guard lock(mutex_);
     where_.unlinked = unlinked;
   }
+  // Records one more name of a hard-linked object.
+  void add_alias(const std::shared_ptr<Inode>& parent, const std::string& name);
+  // The name (parent, name) was removed: another known name takes over, or the inode is
+  // marked unlinked when none is left. Unknown names are ignored.
+  void remove_name(const Inode* parent, const std::string& name);
+  // The name (old_parent, old_name) is now (new_parent, new_name).
+  void rename_name(const Inode* old_parent, const std::string& old_name, std::shared_ptr<Inode> new_parent,
+                   std::string new_name);
 
  private:
   const uint64_t key_;

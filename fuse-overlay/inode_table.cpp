@@ -66,6 +66,12 @@ std::shared_ptr<Inode> InodeTable::find_key(uint64_t key) const {
   return slots_[it->second].inode;
 }
 
+void InodeTable::unhash(uint64_t key, const Inode* node) {
+  std::lock_guard lock(mutex_);
+  auto it = by_key_.find(key);
+  if (it != by_key_.end() && it->second != 1 && slots_[it->second].inode.get() == node) by_key_.erase(it);
+}
+
 void InodeTable::forget(uint64_t nodeid, uint64_t n) {
   uint32_t index = index_of(nodeid);
   std::shared_ptr<Inode> dropped;  // released after the lock, so a parent chain frees outside it

@@ -34,6 +34,9 @@ class InodeTable {
   std::shared_ptr<Inode> get(uint64_t nodeid) const;
   // The live inode with this key, or null.
   std::shared_ptr<Inode> find_key(uint64_t key) const;
+  // Stops finding `node` by its key (its object is gone, so the number may be reused by a new
+  // object, which must get a new node). The node itself lives on until forgotten.
+  void unhash(uint64_t key, const Inode* node);
   // Drops n kernel references; the slot is freed at zero. Unknown ids are ignored.
   void forget(uint64_t nodeid, uint64_t n);
   // Every live inode (for re-rooting descendants after a directory rename).

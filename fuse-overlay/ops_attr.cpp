@@ -186,6 +186,8 @@ void OverlayFs::removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
   auto node = inode(ino);
   int err = node ? 0 : ENOENT;
   if (err == 0 && is_private_xattr(name)) err = ENODATA;
+  // Removing an attribute the object does not have changes nothing: no copy-up (overlayfs).
+  if (err == 0 && node->top_layer() != 0 && ::lgetxattr(proc_path(*node).c_str(), name, nullptr, 0) < 0) err = errno;
   if (err == 0) err = ensure_upper(node);
   if (err == 0 && ::lremovexattr(proc_path(*node).c_str(), name) != 0) err = errno;
   fuse_reply_err(req, err);

@@ -149,12 +149,7 @@ void OverlayFs::unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
       if (err == 0 && f.st.st_nlink <= 1) layers_.drop_origin(f.raw_key);
     }
   }
-  if (err == 0) {
-    if (auto node = table_.find_key(f.key)) {
-      Inode::Where w = node->where();
-      if (w.parent == dir && w.name == name) node->set_unlinked(true);
-    }
-  }
+  if (err == 0) forget_name(dir, name, f, f.st.st_nlink <= 1);
   fuse_reply_err(req, err);
 }
 
@@ -177,9 +172,7 @@ void OverlayFs::rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
     if (err == 0 && ::unlinkat(layers_.fd(0), p.c_str(), AT_REMOVEDIR) != 0) err = errno;
     if (err == 0) layers_.drop_origin(f.raw_key);
   }
-  if (err == 0) {
-    if (auto node = table_.find_key(f.key)) node->set_unlinked(true);
-  }
+  if (err == 0) forget_name(dir, name, f, true);
   fuse_reply_err(req, err);
 }
 

@@ -52,14 +52,13 @@ int OverlayFs::do_rename(const std::shared_ptr<Inode>& src_dir, const std::strin
       if (!entries.empty()) return ENOTEMPTY;
     }
   }
-  std::shared_ptr<Inode> node = table_.find_key(src.key);
-  if (node) {
-    Inode::Where w = node->where();
-    if (w.parent != src_dir || w.name != name) node = nullptr;  // another name of a hard link
+  // Copy-up works on this name's own path; the kernel's node (any name of the object) is
+  // updated afterwards.
+  std::shared_ptr<Inode> real = table_.find_key(src.key);
+  std::shared_ptr<Inode> node = detached_inode(src_dir, name, src);
+  if (src_is_dir && real) {
+    if (is_below(dst_dir, real.get()) || dst_dir == real) return EINVAL;
   }
-  if (!node) node = detached_inode(src_dir, name, src);
-  if (src_is_dir && is_below(dst_dir, node.get())) return EINVAL;
-  if (dst_dir.get() == node.get()) return EINVAL;
 
   if (int err = ensure_upper(src_dir); err != 0) return err;
   if (int err = ensure_upper(dst_dir); err != 0) return err;
@@ -98,21 +97,19 @@ int OverlayFs::do_rename(const std::shared_ptr<Inode>& src_dir, const std::strin
   if (dst_whiteout) remove_whiteout(up, dst_dir_path, newname);
   if (replaced_upper && (S_ISDIR(replaced.st_mode) || replaced.st_nlink <= 1)) layers_.drop_origin(dst.raw_key);
 
-  if (target) {
-    if (auto old = table_.find_key(dst.key)) {
-      Inode::Where w = old->where();
-      if (w.parent == dst_dir && w.name == newname) old->set_unlinked(true);
-    }
-  }
-  node->move_to(dst_dir, newname);
+  if (target) forget_name(dst_dir, newname, dst, !replaced_upper || S_ISDIR(replaced.st_mode) || replaced.st_nlink <= 1);
+  if (!real) return 0;
+  real->rename_name(src_dir.get(), name, dst_dir, newname);
   if (src_is_dir) {
-    Inode::Where w = node->where();
-    node->set_layers({0}, w.opaque || tree_copied || dst_whiteout || lower_has(*dst_dir, newname));
+    Inode::Where w = real->where();
+    real->set_layers({0}, w.opaque || tree_copied || dst_whiteout || lower_has(*dst_dir, newname));
+  } else {
+    real->set_layers({0}, false);
   }
   if (tree_copied) {
     // Everything below now lives in the upper layer only.
     for (const auto& other : table_.all())
-      if (is_below(other, node.get())) other->set_layers({0}, other->is_dir());
+      if (is_below(other, real.get())) other->set_layers({0}, other->is_dir());
   }
   return 0;
 }

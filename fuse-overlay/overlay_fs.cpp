@@ -22,7 +22,7 @@ std::shared_ptr<Inode> make_root(const Layers& layers) {
   struct stat st;
   if (int err = layers.stat_at(root_layers.front(), ".", st); err != 0)
     throw sys::error_from_errno(err, "stat", "layer root");
-  return std::make_shared<Inode>(st.st_ino, S_IFDIR, Inode::Where{nullptr, "", root_layers, false, false});
+  return std::make_shared<Inode>(st.st_ino, S_IFDIR, Inode::Where{nullptr, "", root_layers, false, false, {}});
 }
 
 // Removes what an earlier run left in the work directory (temporary copy-ups).
@@ -72,11 +72,14 @@ int OverlayFs::find_child(const Inode& dir, const std::string& name, Found& out)
 void OverlayFs::make_entry(const std::shared_ptr<Inode>& dir, const std::string& name, const Found& f,
                            fuse_entry_param& e) {
   auto [id, node] = table_.acquire(f.key, f.st.st_mode & S_IFMT, [&] {
-    return std::make_shared<Inode>(f.key, f.st.st_mode & S_IFMT, Inode::Where{dir, name, f.layers, false, f.opaque});
+    return std::make_shared<Inode>(f.key, f.st.st_mode & S_IFMT, Inode::Where{dir, name, f.layers, false, f.opaque, {}});
   });
   Inode::Where w = node->where();
   if (w.layers != f.layers || w.opaque != f.opaque) node->set_layers(f.layers, f.opaque);
-  if (w.unlinked || (w.parent != dir && node->is_dir())) node->move_to(dir, name);
+  if (w.unlinked || node->is_dir())
+    node->move_to(dir, name);
+  else if (w.parent != dir || w.name != name)
+    node->add_alias(dir, name);
   std::memset(&e, 0, sizeof e);
   e.ino = id;
   e.attr = f.st;
@@ -93,7 +96,7 @@ int OverlayFs::entry_for_new(const std::shared_ptr<Inode>& dir, const std::strin
 
 std::shared_ptr<Inode> OverlayFs::detached_inode(const std::shared_ptr<Inode>& dir, const std::string& name,
                                                  const Found& f) const {
-  return std::make_shared<Inode>(f.key, f.st.st_mode & S_IFMT, Inode::Where{dir, name, f.layers, false, f.opaque});
+  return std::make_shared<Inode>(f.key, f.st.st_mode & S_IFMT, Inode::Where{dir, name, f.layers, false, f.opaque, {}});
 }
 
 int OverlayFs::ensure_upper(const std::shared_ptr<Inode>& node, bool with_data) {
@@ -178,6 +181,13 @@ void OverlayFs::finish_create(const std::string& dir_path, const std::string& na
     [[maybe_unused]] int rc = ::fchownat(layers_.fd(0), p.c_str(), owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW);
   }
   if (had_whiteout) remove_whiteout(layers_.fd(0), dir_path, name);
+}
+
+void OverlayFs::forget_name(const std::shared_ptr<Inode>& dir, const std::string& name, const Found& f, bool last) {
+  auto node = table_.find_key(f.key);
+  if (!node) return;
+  node->remove_name(dir.get(), name);
+  if (last) table_.unhash(f.key, node.get());
 }
 
 void OverlayFs::fix_attr(const Inode& node, struct stat& st) const {

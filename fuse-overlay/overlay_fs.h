@@ -99,6 +99,8 @@ class OverlayFs {
   // A temporary, untracked inode for an object the kernel has not looked up.
   std::shared_ptr<Inode> detached_inode(const std::shared_ptr<Inode>& dir, const std::string& name,
                                         const Found& found) const;
+  // The name `name` in dir (found as f) is gone; `last`: it was the object's last link.
+  void forget_name(const std::shared_ptr<Inode>& dir, const std::string& name, const Found& f, bool last);
   void fix_attr(const Inode& node, struct stat& st) const;
   int stat_inode(const Inode& node, struct stat& st) const;
   int do_rename(const std::shared_ptr<Inode>& src_dir, const std::string& name, const std::shared_ptr<Inode>& dst_dir,
