@@ -71,7 +71,7 @@ burrow_cleanup() {
     tail -n 60 "$T/burrowd.log" >&2 || true
   fi
   # Anything still mounted below the test directory (FUSE overlays) goes before removal.
-  grep -o " $T[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r | while read -r m; do
+  { grep -o " $T[^ ]*" /proc/self/mountinfo 2>/dev/null || true; } | sort -r | while read -r m; do
     umount -l "$m" 2>/dev/null || fusermount3 -uz "$m" 2>/dev/null || true
   done
   if [[ -z "${BURROW_KEEP_TEST_DIR:-}" ]]; then rm -rf "$T" 2>/dev/null || true; fi
