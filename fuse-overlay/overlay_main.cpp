@@ -3,6 +3,7 @@
 //   burrow-overlay --changes -o lowerdir=A:B,upperdir=U     (prints C/A/D lines)
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -44,6 +45,10 @@ int main(int argc, char** argv) {
       --i;
     }
   }
+  // Errors before the mount (bad arguments) still go to the readiness descriptor.
+  int ready_fd = -1;
+  for (const auto& a : args)
+    if (a.rfind("--ready-fd=", 0) == 0) ready_fd = std::atoi(a.c_str() + 11);
   Logger logger(2, false);
   try {
     if (changes_mode) return print_changes(args);
@@ -52,6 +57,10 @@ int main(int argc, char** argv) {
     return run_overlay(options, logger);
   } catch (const Error& e) {
     logger.error("burrow-overlay", e.what());
+    if (ready_fd >= 0) {
+      std::string line = std::string(e.what()) + "\n";
+      [[maybe_unused]] ssize_t n = ::write(ready_fd, line.data(), line.size());
+    }
     return 1;
   }
 }

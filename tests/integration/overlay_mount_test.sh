@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# OverlayMount (how burrowd runs burrow-overlay) and per-operation checks of a live mount, as
+# the unprivileged test user inside `unshare -rm`: the hidden [.fuse] Catch2 cases (mount,
+# unmount, killed process -> ENOTCONN) plus shell checks of locks, mknod, xattrs, hard links,
+# statfs, fsync and inode numbers across copy-up.
+source "$(dirname "$0")/lib.sh"
+burrow_setup
+[[ -x "$BURROW_BIN_DIR/burrow-overlay" && -x "$BURROW_BIN_DIR/fuse_overlay_tests" ]] || skip "burrow-overlay not built"
+[[ $(stat -c %a /dev/fuse 2>/dev/null) == 666 || $(id -u) -ne 0 ]] || skip "/dev/fuse not usable: run scripts/setup-test-host"
+cp "$BURROW_BIN_DIR/fuse_overlay_tests" "$T/bin/"
+[[ $(id -u) -eq 0 ]] && chown -R "$(test_user)": "$T"
+
+cat >"$T/inner.sh" <<INNER
+set -eu
+fail() { echo "FAIL: \$*" >&2; exit 1; }
+cd "$T"
+BURROW_BIN_DIR="$T/bin" bin/fuse_overlay_tests "[.fuse]" >catch.log 2>&1 || { cat catch.log >&2; fail "OverlayMount cases"; }
+
+mkdir -p l/etc l/bin u w m
+echo lower >l/etc/file; echo a >l/bin/a; ln l/bin/a l/bin/a2
+bin/burrow-overlay -o lowerdir=$T/l,upperdir=$T/u,workdir=$T/w m
+# stable inode numbers: the same before and after copy-up
+ino1=\$(stat -c %i m/etc/file); chmod 600 m/etc/file; ino2=\$(stat -c %i m/etc/file)
+[ "\$ino1" = "\$ino2" ] || fail "inode changed on copy-up: \$ino1 -> \$ino2"
+[ "\$(stat -c %a u/etc/file)" = 600 ] || fail "chmod not copied up"
+# mode, owner and timestamps kept by copy-up
+touch -d 2001-02-03 l/etc/old; echo x >>m/etc/old 2>/dev/null || true
+touch -d 2001-02-03 m/etc/file; [ "\$(stat -c %Y m/etc/file)" = "\$(date -d 2001-02-03 +%s)" ] || fail "utimens"
+# hard links inside the mount share an inode
+ln m/etc/file m/etc/hard; [ "\$(stat -c %i m/etc/file)" = "\$(stat -c %i m/etc/hard)" ] || fail "link inode"
+[ "\$(stat -c %h m/etc/hard)" = 2 ] || fail "link count"
+echo more >>m/etc/hard; grep -q more m/etc/file || fail "hard link content"
+# xattrs: set, get, list, remove
+setfattr_() { python3 -c "import os,sys; os.setxattr(sys.argv[1], 'user.t', b'v1')" "\$1"; }
+python3 - <<PY || fail "xattrs"
+import os
+p = "m/etc/file"
+os.setxattr(p, "user.t", b"v1")
+assert os.getxattr(p, "user.t") == b"v1"
+assert "user.t" in os.listxattr(p)
+os.removexattr(p, "user.t")
+assert "user.t" not in os.listxattr(p)
+PY
+# truncate, fallocate, fsync
+truncate -s 100000 m/etc/big; [ "\$(stat -c %s m/etc/big)" = 100000 ] || fail truncate
+fallocate -l 200000 m/etc/big; [ "\$(stat -c %s m/etc/big)" = 200000 ] || fail fallocate
+python3 -c "import os; fd=os.open('m/etc/big', os.O_RDWR); os.fsync(fd); os.fdatasync(fd); os.close(fd)" || fail fsync
+# mknod of a fifo, symlinks, statfs
+mkfifo m/etc/fifo; [ -p m/etc/fifo ] || fail mkfifo
+ln -s ../etc/file m/bin/link; [ "\$(cat m/bin/link)" = "\$(cat m/etc/file)" ] || fail symlink
+stat -f m >/dev/null || fail statfs
+# flock and POSIX locks conflict between processes
+exec 9>m/etc/lockfile
+flock -n 9 || fail "flock"
+if flock -n m/etc/lockfile true; then fail "second flock should conflict"; fi
+exec 9>&-
+python3 - <<PY || fail "posix locks"
+import fcntl, os
+fd = os.open("m/etc/plock", os.O_RDWR | os.O_CREAT)
+fcntl.lockf(fd, fcntl.LOCK_EX)
+pid = os.fork()
+if pid == 0:
+    fd2 = os.open("m/etc/plock", os.O_RDWR)
+    try:
+        fcntl.lockf(fd2, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os._exit(1)
+    except OSError:
+        os._exit(0)
+_, status = os.waitpid(pid, 0)
+assert os.WEXITSTATUS(status) == 0
+PY
+# directories: rename of a lower directory, rmdir of lower and merged directories
+mv m/bin m/bin2; [ -e m/bin2/a ] && [ ! -e m/bin ] || fail "rename lower dir"
+[ -e u/.wh.bin ] || fail "rename leaves a whiteout"
+mkdir m/bin; [ -z "\$(ls m/bin)" ] || fail "new dir over whiteout must be empty"
+rm -r m/bin2; [ ! -e m/bin2 ] || fail rmdir
+umount m
+echo ok
+INNER
+set +e
+as_user unshare -rm bash "$T/inner.sh" >"$T/out.log" 2>&1
+rc=$?
+set -e
+[[ $rc -eq 0 ]] || { cat "$T/out.log" >&2; fail "overlay mount checks failed"; }
