@@ -39,8 +39,22 @@ int count_threads() {
 // The holder's side of the handshake, in the forked child: async-signal-safe calls only.
 // Reports are one int each on `report` (0 = step done, else errno); waits for one byte on `go`.
 [[noreturn]] void run_holder(int report, int go) {
+  // Keep nothing of burrowd's (its stdio may be a pipe someone reads to EOF, its log, the
+  // other ends of our own pipes): close every fd but the two, then stdio to /dev/null.
+  unsigned lo = static_cast<unsigned>(report < go ? report : go);
+  unsigned hi = static_cast<unsigned>(report < go ? go : report);
+  if (lo > 0) ::syscall(SYS_close_range, 0U, lo - 1, 0U);
+  if (hi > lo + 1) ::syscall(SYS_close_range, lo + 1, hi - 1, 0U);
+  ::syscall(SYS_close_range, hi + 1, ~0U, 0U);
+  int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd = 0; fd < 3 && null >= 0; ++fd)
+    if (fd != report && fd != go && fd != null) ::dup2(null, fd);
+  [[maybe_unused]] int rc = ::chdir("/");
   ::prctl(PR_SET_NAME, "burrow-ns-hold", 0, 0, 0);  // what ps shows for it
+  for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGUSR1, SIGUSR2}) ::signal(sig, SIG_IGN);
+
   auto send = [&](int v) { [[maybe_unused]] ssize_t n = ::write(report, &v, sizeof v); };
+  send(static_cast<int>(::getpid()));  // first: the parent learns who to map
   if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
     send(errno);
     ::_exit(1);
@@ -59,17 +73,8 @@ int count_threads() {
     ::_exit(1);
   }
   send(0);
-  // Keep nothing of burrowd's: no stdio, no log, no cwd.
-  [[maybe_unused]] int rc = ::chdir("/");
-  ::syscall(SYS_close_range, 0U, ~0U, 0U);
-  int null = ::open("/dev/null", O_RDWR);
-  if (null >= 0) {
-    ::dup2(null, 0);
-    ::dup2(null, 1);
-    ::dup2(null, 2);
-    if (null > 2) ::close(null);
-  }
-  for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGUSR1, SIGUSR2}) ::signal(sig, SIG_IGN);
+  ::close(report);
+  ::close(go);
   for (;;) ::pause();
 }
 
@@ -135,12 +140,15 @@ HolderStart start_holder(const EngineNamespaceOptions& o, const IdMap& uid_map, 
   if (mid < 0) throw sys::error_from_errno(errno, "fork", "engine namespace holder");
   if (mid == 0) {
     // Intermediate: a new session, then fork the holder so it is never burrowd's child (it
-    // must outlive burrowd and not stay a zombie of it); report the holder's pid.
+    // must outlive burrowd and not stay a zombie of it). The holder reports its own pid; only
+    // a failed fork is reported from here, so the two never interleave.
     ::setsid();
     pid_t holder = ::fork();
     if (holder == 0) run_holder(report_w.get(), go_r.get());
-    int v = holder < 0 ? -errno : holder;
-    [[maybe_unused]] ssize_t n = ::write(report_w.get(), &v, sizeof v);
+    if (holder < 0) {
+      int v = -errno;
+      [[maybe_unused]] ssize_t n = ::write(report_w.get(), &v, sizeof v);
+    }
     ::_exit(0);
   }
   ChildProcess intermediate(mid);

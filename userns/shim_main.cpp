@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -139,6 +140,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: burrow-shim --bundle DIR [--sync-fd N]\n");
     return 2;
   }
+  // Descriptors burrowd leaked without CLOEXEC (a listening socket, say) must not live on in
+  // the shim: keep only stdio and the sync fd.
+  if (sync_fd > 3) ::syscall(SYS_close_range, 3U, static_cast<unsigned>(sync_fd - 1), 0U);
+  ::syscall(SYS_close_range, static_cast<unsigned>(sync_fd < 3 ? 3 : sync_fd + 1), ~0U, 0U);
   if (sync_fd >= 0) ::fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
   // Detach: the process burrowd started exits at once; the shim lives on in the grandchild,
   // re-parented to init (or a subreaper), so burrowd never has to reap it.

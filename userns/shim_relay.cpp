@@ -281,23 +281,34 @@ int ShimRelay::run() {
 }
 
 void ShimRelay::finish(int timeout_ms) {
+  // The caller unlinked the socket path, so no new client can come; those still in the
+  // listen backlog connected in time and get served (their replay) like the others.
+  accept_clients();
   listener_.reset();
   long long deadline = now_ms() + timeout_ms;
   for (;;) {
     drop_closed_clients();
     std::vector<struct pollfd> fds;
     std::vector<Client*> who;
-    for (auto& c : clients_)
-      if (!c->out.empty()) {
-        fds.push_back({c->fd.get(), POLLOUT, 0});
-        who.push_back(c.get());
-      }
+    for (auto& c : clients_) {
+      short ev = 0;
+      if (!c->ready && !c->read_closed) ev |= POLLIN;  // its request line is on the way
+      if (!c->out.empty()) ev |= POLLOUT;
+      if (ev == 0) continue;
+      fds.push_back({c->fd.get(), ev, 0});
+      who.push_back(c.get());
+    }
     long long left = deadline - now_ms();
     if (fds.empty() || left <= 0) break;
     int n = ::poll(fds.data(), fds.size(), static_cast<int>(left));
     if (n < 0 && errno != EINTR) break;
-    for (size_t i = 0; i < fds.size(); ++i)
-      if (fds[i].revents) on_client_writable(*who[i]);
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+        if (!who[i]->ready) on_client_readable(*who[i]);
+        else if (fds[i].revents & (POLLHUP | POLLERR)) who[i]->dead = true;
+      }
+      if ((fds[i].revents & POLLOUT) && !who[i]->dead) on_client_writable(*who[i]);
+    }
   }
   for (auto& c : clients_) ::shutdown(c->fd.get(), SHUT_RDWR);
   clients_.clear();

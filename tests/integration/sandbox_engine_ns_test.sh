@@ -43,4 +43,19 @@ echo "1 12345" >"$T/state/engine-ns.pid"
 out3=$(drv ns)
 assert_contains "$out3" "created=1"
 assert_not_contains "$out3" "holder=1"$'\n'
+note "the single-id fallback: 0 -> the user only, setgroups denied, containers still run"
+out=$(as_user "$T/bin/burrow-sandbox-driver" ns --root "$T/state1" --single-id -- cat /proc/self/setgroups)
+assert_contains "$out" "uid_map=0:$uid:1"$'\n'
+assert_contains "$out" "single_id=1"
+assert_contains "$out" "deny"
+mkdir -p "$T/c"
+[[ $(id -u) -eq 0 ]] && chown "$user": "$T/c"
+out=$(as_user "$T/bin/burrow-sandbox-driver" run --root "$T/state1" --bundle "$T/c/single" --rootfs "$T/rootfs" --tty -- \
+  sh -c 'id -u; tty' 2>/dev/null | tr -d '\r')
+assert_eq "$out" $'0\n/dev/pts/0'
+set +e
+err=$(as_user "$T/bin/burrow-sandbox-driver" run --root "$T/state1" --bundle "$T/c/single2" --rootfs "$T/rootfs" --user 1000 -- id 2>&1)
+set -e
+assert_contains "$err" "user id 1000 is not mapped in the engine namespace (single-id mapping"
+as_user "$T/bin/burrow-sandbox-driver" stop --root "$T/state1" >/dev/null
 note "ok"

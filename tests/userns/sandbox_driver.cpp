@@ -7,7 +7,7 @@
 //       starts CMD through ContainerRuntime (burrow-shim next to this program unless --shim);
 //       attached (default): relays stdin/stdout/stderr, exits with the container's exit code;
 //       --detach: records "shim_pid pid" in B/started and exits 0.
-//       options: --tty -i --stdin-once --privileged --hostname H --env K=V --cwd D
+//       options: --tty -i --stdin-once --privileged --single-id --hostname H --env K=V --cwd D
 //                --user UID:GID --groups G,G --bind SRC:DST[:ro]
 //   wait|running|kill|attach|resize --root DIR --bundle B [--signal N] [-i] [--size R:C]
 // Driver failures exit 125 with the message on stderr (as docker run does).
@@ -43,6 +43,7 @@ struct Args {
   std::vector<uint32_t> groups;
   uint32_t uid = 0, gid = 0;
   bool tty = false, in = false, stdin_once = false, privileged = false, detach = false;
+  bool single_id = false;  // create the engine namespace with the single-id fallback map
   int signal = SIGTERM;
 };
 
@@ -91,6 +92,7 @@ Args parse(int argc, char** argv, int from) {
     else if (s == "--stdin-once") a.stdin_once = true;
     else if (s == "--privileged") a.privileged = true;
     else if (s == "--detach") a.detach = true;
+    else if (s == "--single-id") a.single_id = true;
     else if (s == "--") {
       for (++i; i < argc; ++i) a.rest.push_back(argv[i]);
     } else {
@@ -188,11 +190,19 @@ void replay_log(const std::string& path) {
   }
 }
 
-int run(const Args& a, Logger& logger) {
+EngineNamespaceOptions ns_options(const Args& a, Logger* logger) {
   EngineNamespaceOptions no;
   no.state_root = a.root;
-  no.logger = &logger;
-  enter_engine_namespace(no);
+  no.logger = logger;
+  if (a.single_id) {
+    no.uid_map = IdMap({{0, static_cast<uint32_t>(::getuid()), 1}});
+    no.gid_map = IdMap({{0, static_cast<uint32_t>(::getgid()), 1}});
+  }
+  return no;
+}
+
+int run(const Args& a, Logger& logger) {
+  enter_engine_namespace(ns_options(a, &logger));
   RuntimeOptions ro;
   ro.shim_program = a.shim.empty() ? self_dir() + "/burrow-shim" : a.shim;
   ro.logger = &logger;
@@ -251,21 +261,16 @@ int main(int argc, char** argv) {
     }
     Args a = parse(argc, argv, 2);
     if (cmd == "ns") {
-      EngineNamespaceOptions o;
-      o.state_root = a.root;
-      o.logger = &logger;
-      EngineNamespace ns = enter_engine_namespace(o);
+      EngineNamespace ns = enter_engine_namespace(ns_options(a, &logger));
       std::cout << "holder=" << ns.holder_pid << "\ncreated=" << ns.created << "\nuid_map=" << ns.id_mapping_text()
-                << "\ngid_map=" << ns.gid_map.to_text() << "\nsingle_id=" << ns.single_id
+                << "\ngid_map=" << ns.gid_map.to_text() << "\nsingle_id=" << ns.single_id << "\nsetgroups=" << ns.setgroups_allowed
                 << "\nuid=" << ::getuid() << std::endl;
       if (!a.rest.empty()) return exec_rest(a.rest);
       return 0;
     }
     if (cmd == "run") return run(a, logger);
     if (cmd == "wait" || cmd == "running" || cmd == "kill" || cmd == "attach" || cmd == "resize") {
-      EngineNamespaceOptions no;
-      no.state_root = a.root;
-      enter_engine_namespace(no);
+      enter_engine_namespace(ns_options(a, nullptr));
       ContainerRuntime runtime(RuntimeOptions{});
       StartedContainer c = read_started(a.bundle);
       if (cmd == "wait") {

@@ -1,0 +1,181 @@
+// burrow-net-probe: a small, statically linked network test and benchmark tool that also runs
+// inside a busybox container (whose busybox has no UDP netcat). IPv4 only.
+//   tcp-sink PORT              accept connections, read and discard, forever
+//   tcp-send HOST PORT MIB     send MIB MiB over one connection; prints "Gbit/s N"
+//   tcp-echo PORT              accept connections, echo what arrives, forever
+//   tcp-rate HOST PORT SECS    connect, send one byte, read it back, close; prints "conn/s N"
+//   udp-echo PORT              echo every datagram to its sender, forever
+//   udp-send HOST PORT TEXT    send TEXT, print the reply (exit 1 after 5 s without one)
+//   tcp-get HOST PORT          connect, send nothing, print what arrives until EOF
+// Servers listen on 0.0.0.0.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+[[noreturn]] void die(const char* what) {
+  std::fprintf(stderr, "burrow-net-probe: %s: %s\n", what, std::strerror(errno));
+  std::exit(1);
+}
+
+sockaddr_in addr_of(const char* host, int port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  if (::inet_pton(AF_INET, host, &a.sin_addr) != 1) {
+    errno = EINVAL;
+    die("address");
+  }
+  return a;
+}
+
+int listen_on(int port, int type) {
+  int s = ::socket(AF_INET, type, 0);
+  if (s < 0) die("socket");
+  int one = 1;
+  ::setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in a = addr_of("0.0.0.0", port);
+  if (::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) die("bind");
+  if (type == SOCK_STREAM && ::listen(s, 1024) < 0) die("listen");
+  return s;
+}
+
+int connect_to(const char* host, int port) {
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (s < 0) die("socket");
+  sockaddr_in a = addr_of(host, port);
+  if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) die("connect");
+  int one = 1;
+  ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return s;
+}
+
+void serve(int port, bool echo) {
+  int l = listen_on(port, SOCK_STREAM);
+  for (;;) {
+    int c = ::accept(l, nullptr, nullptr);
+    if (c < 0) continue;
+    std::thread([c, echo] {
+      std::vector<char> buf(1 << 18);
+      for (;;) {
+        ssize_t n = ::read(c, buf.data(), buf.size());
+        if (n <= 0) break;
+        if (echo && ::write(c, buf.data(), static_cast<size_t>(n)) != n) break;
+      }
+      ::close(c);
+    }).detach();
+  }
+}
+
+int tcp_send(const char* host, int port, long mib) {
+  int s = connect_to(host, port);
+  std::vector<char> buf(1 << 20, 'x');
+  auto t0 = std::chrono::steady_clock::now();
+  for (long i = 0; i < mib; ++i) {
+    size_t off = 0;
+    while (off < buf.size()) {
+      ssize_t n = ::write(s, buf.data() + off, buf.size() - off);
+      if (n <= 0) die("write");
+      off += static_cast<size_t>(n);
+    }
+  }
+  ::shutdown(s, SHUT_WR);
+  char c;
+  while (::read(s, &c, 1) > 0) {
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("Gbit/s %.2f\n", mib * 8.0 * 1048576 / secs / 1e9);
+  return 0;
+}
+
+int tcp_rate(const char* host, int port, double seconds) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto end = t0 + std::chrono::duration<double>(seconds);
+  long count = 0;
+  while (std::chrono::steady_clock::now() < end) {
+    int s = connect_to(host, port);
+    char c = 'x';
+    if (::write(s, &c, 1) != 1 || ::read(s, &c, 1) != 1) die("round trip");
+    ::close(s);
+    ++count;
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("conn/s %.0f\n", count / secs);
+  return 0;
+}
+
+int tcp_get(const char* host, int port) {
+  int s = connect_to(host, port);
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(s, buf, sizeof buf)) > 0) std::fwrite(buf, 1, static_cast<size_t>(n), stdout);
+  return 0;
+}
+
+int udp_echo(int port) {
+  int s = listen_on(port, SOCK_DGRAM);
+  char buf[65536];
+  for (;;) {
+    sockaddr_in from{};
+    socklen_t len = sizeof from;
+    ssize_t n = ::recvfrom(s, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+    if (n < 0) continue;
+    ::sendto(s, buf, static_cast<size_t>(n), 0, reinterpret_cast<sockaddr*>(&from), len);
+  }
+}
+
+int udp_send(const char* host, int port, const char* text) {
+  int s = ::socket(AF_INET, SOCK_DGRAM, 0);
+  if (s < 0) die("socket");
+  sockaddr_in a = addr_of(host, port);
+  if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) die("connect");
+  // Resend every 250 ms: the first datagram may arrive before the server is up.
+  for (int i = 0; i < 20; ++i) {
+    if (::send(s, text, std::strlen(text), 0) < 0 && errno != ECONNREFUSED) die("send");
+    pollfd p{s, POLLIN, 0};
+    if (::poll(&p, 1, 250) > 0) {
+      char buf[65536];
+      ssize_t n = ::recv(s, buf, sizeof buf, 0);
+      if (n >= 0) {
+        std::fwrite(buf, 1, static_cast<size_t>(n), stdout);
+        std::printf("\n");
+        return 0;
+      }
+    }
+  }
+  std::fprintf(stderr, "burrow-net-probe: no UDP reply\n");
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::signal(SIGPIPE, SIG_IGN);
+  std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "tcp-sink" && argc == 3) serve(std::atoi(argv[2]), false);
+  if (mode == "tcp-echo" && argc == 3) serve(std::atoi(argv[2]), true);
+  if (mode == "tcp-send" && argc == 5) return tcp_send(argv[2], std::atoi(argv[3]), std::atol(argv[4]));
+  if (mode == "tcp-rate" && argc == 5) return tcp_rate(argv[2], std::atoi(argv[3]), std::atof(argv[4]));
+  if (mode == "tcp-get" && argc == 4) return tcp_get(argv[2], std::atoi(argv[3]));
+  if (mode == "udp-echo" && argc == 3) return udp_echo(std::atoi(argv[2]));
+  if (mode == "udp-send" && argc == 5) return udp_send(argv[2], std::atoi(argv[3]), argv[4]);
+  std::fprintf(stderr,
+               "usage: burrow-net-probe tcp-sink|tcp-echo|udp-echo PORT | tcp-send HOST PORT MIB |"
+               " tcp-rate HOST PORT SECS | tcp-get HOST PORT | udp-send HOST PORT TEXT\n");
+  return 2;
+}

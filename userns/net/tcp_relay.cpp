@@ -1,0 +1,151 @@
+#include "userns/net/tcp_relay.h"
+
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/error.h"
+#include "base/sys.h"
+
+namespace burrow::userns::net {
+
+namespace {
+
+void set_nodelay(int fd) {
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // best effort
+}
+
+constexpr uint32_t kEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+
+}  // namespace
+
+TcpConnection::Pipe TcpConnection::make_pipe(int size) {
+  int fds[2];
+  sys::check(::pipe2(fds, O_CLOEXEC | O_NONBLOCK), "pipe2");
+  Pipe p;
+  p.read_end.reset(fds[0]);
+  p.write_end.reset(fds[1]);
+  // A large pipe lets one splice move a whole socket buffer; the per-user pipe budget may
+  // refuse it, and then the default size serves.
+  if (size > 0) ::fcntl(fds[1], F_SETPIPE_SZ, size);
+  int got = ::fcntl(fds[1], F_GETPIPE_SZ);
+  p.capacity = got > 0 ? static_cast<size_t>(got) : 65536;
+  return p;
+}
+
+TcpConnection::TcpConnection(Forwarder& forwarder, Fd client, Fd inside, bool connected)
+    : forwarder_(forwarder),
+      client_(std::move(client)),
+      inside_(std::move(inside)),
+      connected_(connected),
+      client_side_(*this, false),
+      inside_side_(*this, true) {
+  up_.from = client_.get();
+  up_.to = inside_.get();
+  up_.pipe = make_pipe(forwarder_.options().pipe_size);
+  down_.from = inside_.get();
+  down_.to = client_.get();
+  down_.pipe = make_pipe(forwarder_.options().pipe_size);
+  set_nodelay(client_.get());
+  forwarder_.watch(client_.get(), kEvents, &client_side_);
+  forwarder_.watch(inside_.get(), kEvents, &inside_side_);
+}
+
+TcpConnection::~TcpConnection() {
+  if (client_) forwarder_.unwatch(client_.get());
+  if (inside_) forwarder_.unwatch(inside_.get());
+}
+
+std::unique_ptr<TcpConnection> TcpConnection::open(Forwarder& forwarder, Fd client, const SocketFactory& factory,
+                                                   const sockaddr_in& target, const std::string& route_name) {
+  Fd inside;
+  try {
+    inside = factory(SOCK_STREAM);
+  } catch (const Error& e) {
+    forwarder.log_warn(route_name + ": " + e.what());
+    return nullptr;
+  }
+  set_nodelay(inside.get());
+  int rc = sys::retry_eintr([&] { return ::connect(inside.get(), reinterpret_cast<const sockaddr*>(&target), sizeof target); });
+  if (rc < 0 && errno != EINPROGRESS) {
+    forwarder.log_debug(route_name + ": connect: " + std::strerror(errno));
+    return nullptr;  // the client's socket closes: it sees the refusal as a reset/EOF
+  }
+  return std::make_unique<TcpConnection>(forwarder, std::move(client), std::move(inside), rc == 0);
+}
+
+void TcpConnection::on_event(bool inside, uint32_t events) {
+  if (finished_) return;
+  if (!connected_) {
+    if (inside && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+      int err = 0;
+      socklen_t len = sizeof err;
+      ::getsockopt(inside_.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+      if (err != 0) {
+        forwarder_.log_debug(std::string("connect inside: ") + std::strerror(err));
+        finish();
+        return;
+      }
+      connected_ = true;
+    } else if (!inside) {
+      // Client bytes wait in the pipe until the inside connection is up.
+      if (!pump(up_)) finish();
+      return;
+    } else {
+      return;
+    }
+  }
+  if (!pump(up_) || !pump(down_)) {
+    finish();
+    return;
+  }
+  if (up_.shut && down_.shut) finish();
+}
+
+bool TcpConnection::pump(Direction& d) {
+  bool can_write = connected_ || &d == &down_;
+  for (;;) {
+    bool progress = false;
+    if (!d.eof && d.pipe.bytes < d.pipe.capacity) {
+      ssize_t n = ::splice(d.from, nullptr, d.pipe.write_end.get(), nullptr, d.pipe.capacity - d.pipe.bytes,
+                           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n > 0) {
+        d.pipe.bytes += static_cast<size_t>(n);
+        progress = true;
+      } else if (n == 0) {
+        d.eof = true;
+      } else if (errno != EAGAIN && errno != EINTR) {
+        return false;
+      }
+    }
+    if (can_write && d.pipe.bytes > 0) {
+      ssize_t n = ::splice(d.pipe.read_end.get(), nullptr, d.to, nullptr, d.pipe.bytes, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n > 0) {
+        d.pipe.bytes -= static_cast<size_t>(n);
+        progress = true;
+      } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        return false;
+      }
+    }
+    if (!progress) break;
+  }
+  if (can_write && d.eof && d.pipe.bytes == 0 && !d.shut) {
+    ::shutdown(d.to, SHUT_WR);
+    d.shut = true;
+  }
+  return true;
+}
+
+void TcpConnection::finish() {
+  if (finished_) return;
+  finished_ = true;
+  forwarder_.retire(this);
+}
+
+}  // namespace burrow::userns::net
