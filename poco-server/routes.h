@@ -9,6 +9,9 @@ namespace burrow::poco_server {
 // /_ping, /version, /info, /events (routes_system.cpp).
 void add_system_routes(Router& router);
 
+// /images/... (routes_images.cpp).
+void add_image_routes(Router& router);
+
 // Every route of the API, as the server uses it.
 void add_all_routes(Router& router);
 
