@@ -15,6 +15,10 @@ sandbox_setup() {
     skip "host cannot run rootless containers: $report"
   fi
   grep -q '^userns=1' <<<"$report" || skip "user namespaces unusable: $report"
+  # Without a subordinate range (a non-root run by a user without one) only uid/gid 0 exist
+  # inside: the parts that need other ids check this.
+  SANDBOX_SINGLE_ID=0
+  grep -q '^single_id=1' <<<"$report" && SANDBOX_SINGLE_ID=1
   mkdir -p "$T/rootfs"
   "$BURROW_SRC_DIR/scripts/make-busybox-image" "$T/rootfs.tar"
   [[ $(id -u) -eq 0 ]] && chown -R "$(test_user)": "$T/rootfs" "$T/rootfs.tar"

@@ -68,11 +68,13 @@ assert_contains "$out" "rw-ok"
 assert_eq "$(cat "$T/share/new")" "y"
 
 note "files made by root in the container belong to the user (or a subuid) on the host"
-run_ctr own -- sh -c 'touch /made-by-root; touch /made-by-5; chown 5:5 /made-by-5' >/dev/null 2>&1
+run_ctr own -- sh -c 'touch /made-by-root; touch /made-by-5; chown 5:5 /made-by-5' >/dev/null 2>&1 || true
 owner=$(stat -c %u "$T/rootfs/made-by-root")
 assert_eq "$owner" "$(id -u "$(test_user)")" "owner of a file root made in the container"
-owner5=$(stat -c %u "$T/rootfs/made-by-5")
-[[ $owner5 -ne 0 && $owner5 -ne $(id -u "$(test_user)") ]] || fail "uid 5 in the container is $owner5 on the host"
+if [[ $SANDBOX_SINGLE_ID -eq 0 ]]; then
+  owner5=$(stat -c %u "$T/rootfs/made-by-5")
+  [[ $owner5 -ne 0 && $owner5 -ne $(id -u "$(test_user)") ]] || fail "uid 5 in the container is $owner5 on the host"
+fi
 
 note "default capabilities are Docker 0.8's; privileged has them all"
 capbnd=$(run_ctr caps -- sh -c 'grep CapBnd /proc/self/status' 2>/dev/null)
@@ -80,10 +82,14 @@ assert_contains "$capbnd" "000001fc904cfeff"
 capp=$(run_ctr capsp --privileged -- sh -c 'grep CapEff /proc/self/status' 2>/dev/null)
 assert_not_contains "$capp" "fc904cfeff"
 
-note "a non-root user gets its ids and no capabilities"
-out=$(run_ctr user --user 1000:1000 --groups 10,20 -- sh -c 'id; grep CapEff /proc/self/status' 2>/dev/null)
-assert_contains "$out" "uid=1000 gid=1000 groups=10,20"
-assert_contains "$out" "0000000000000000"
+if [[ $SANDBOX_SINGLE_ID -eq 0 ]]; then
+  note "a non-root user gets its ids and no capabilities"
+  out=$(run_ctr user --user 1000:1000 --groups 10,20 -- sh -c 'id; grep CapEff /proc/self/status' 2>/dev/null)
+  assert_contains "$out" "uid=1000 gid=1000 groups=10,20"
+  assert_contains "$out" "0000000000000000"
+else
+  note "single-id mapping (no subordinate range): non-root users in containers not tested"
+fi
 
 note "setup failures name the step and path, not 'exit 1'"
 set +e
