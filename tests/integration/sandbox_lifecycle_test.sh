@@ -8,7 +8,7 @@ mkdir -p "$T/c"
 [[ $(id -u) -eq 0 ]] && chown "$(test_user)": "$T/c"
 
 note "the shim keeps logging after its starter exits"
-run_ctr ticker --detach -- sh -c 'for i in 1 2 3 4 5; do echo tick $i; sleep 0.2; done' 2>/dev/null
+run_ctr ticker --detach -- sh -c 'for i in 1 2 3 4 5; do echo tick $i; sleep 0.4; done' 2>/dev/null
 # The starter is gone; the container is not.
 assert_eq "$(drv running --bundle "$T/c/ticker")" "running"
 shim_pid=$(cut -d' ' -f1 "$T/c/ticker/started")
@@ -26,8 +26,9 @@ drv kill --bundle "$T/c/sleeper" --signal 9
 assert_eq "$(drv wait --bundle "$T/c/sleeper")" "137"
 
 note "SIGTERM to a shell that traps it"
-run_ctr trapper --detach -- sh -c 'trap "exit 42" TERM; while true; do sleep 0.1; done' 2>/dev/null
-sleep 0.3
+run_ctr trapper --detach -- sh -c 'trap "exit 42" TERM; echo trap-set; while true; do sleep 0.1; done' 2>/dev/null
+# A pid 1 without a handler ignores SIGTERM from outside its namespace: wait for the trap.
+for _ in $(seq 1 100); do grep -q trap-set "$T/c/trapper"/*-json.log 2>/dev/null && break; sleep 0.1; done
 drv kill --bundle "$T/c/trapper" --signal 15
 assert_eq "$(drv wait --bundle "$T/c/trapper")" "42"
 

@@ -27,7 +27,8 @@ out=$( (sleep 0.5; printf 'typed\n'; sleep 0.5) | run_ctr ttyin --tty -i -- sh -
 assert_contains "$out" "read:typed"
 
 note "resize changes the window size"
-run_ctr resize --tty --detach -- sh -c 'sleep 0.5; stty size' 2>/dev/null
+run_ctr resize --tty --detach -- \
+  sh -c 'for i in $(seq 100); do s=$(stty size); [ "$s" != "24 80" ] && break; sleep 0.1; done; echo "$s"' 2>/dev/null
 drv resize --bundle "$T/c/resize" --size 40:120
 assert_eq "$(drv wait --bundle "$T/c/resize")" "0"
 assert_contains "$(log_of resize)" '40 120'
