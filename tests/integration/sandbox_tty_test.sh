@@ -18,6 +18,12 @@ note "stdin piped through attach, closed after the client with stdin_once"
 out=$(printf 'line one\nline two\n' | run_ctr stdin -i --stdin-once -- sh -c 'sleep 0.2; cat; echo end' 2>/dev/null)
 assert_eq "$out" $'line one\nline two\nend'
 
+note "5 MB of stdin arrive intact"
+head -c 5000000 /dev/urandom >"$T/blob"
+want=$(md5sum <"$T/blob" | cut -d' ' -f1)
+got=$(run_ctr blob -i --stdin-once -- md5sum <"$T/blob" 2>/dev/null | cut -d' ' -f1)
+assert_eq "$got" "$want" "md5 of stdin seen by the container"
+
 note "without open_stdin the container reads EOF at once"
 out=$(echo ignored | run_ctr nostdin -- sh -c 'cat; echo eof' 2>/dev/null)
 assert_eq "$out" "eof"
