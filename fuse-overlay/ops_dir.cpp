@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "fuse-overlay/dir_merge.h"
@@ -16,9 +17,13 @@ namespace burrow::fuse_overlay {
 
 namespace {
 
-// What fi->fh points at for an open directory; owned by it until releasedir.
+// What fi->fh points at for an open directory; owned by it until releasedir. The listing is
+// made by the first readdir, not by opendir: when the kernel serves the directory from its
+// readdir cache, no listing is needed at all.
 struct DirHandle {
-  std::vector<MergedEntry> entries;  // "." and ".." first; read-only after opendir
+  std::mutex mutex;                  // guards listed and entries while the listing is made
+  bool listed = false;
+  std::vector<MergedEntry> entries;  // "." and ".." first; read-only once listed
 };
 
 }  // namespace
@@ -30,15 +35,6 @@ void OverlayFs::opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     return;
   }
   auto handle = std::make_unique<DirHandle>();
-  Inode::Where w = node->where();
-  uint64_t parent_ino = w.parent ? w.parent->key() : node->key();
-  handle->entries.push_back({".", DT_DIR, node->key()});
-  handle->entries.push_back({"..", DT_DIR, parent_ino});
-  int err = w.unlinked ? 0 : list_merged(layers_, w.layers, relative_path(*node), handle->entries);
-  if (err != 0) {
-    fuse_reply_err(req, err);
-    return;
-  }
   fi->fh = reinterpret_cast<uint64_t>(handle.get());
   fi->keep_cache = timeout_ > 0;
   fi->cache_readdir = timeout_ > 0;
@@ -51,6 +47,23 @@ void OverlayFs::readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, 
   if (!dir) {
     fuse_reply_err(req, ENOENT);
     return;
+  }
+  {
+    // The lock is held across the listing's system calls, but it guards only this handle,
+    // which a single directory stream uses; no other lock is taken inside it.
+    std::lock_guard lock(handle->mutex);
+    if (!handle->listed) {
+      Inode::Where w = dir->where();
+      handle->entries.push_back({".", DT_DIR, dir->key()});
+      handle->entries.push_back({"..", DT_DIR, w.parent ? w.parent->key() : dir->key()});
+      int err = w.unlinked ? 0 : list_merged(layers_, w.layers, relative_path(*dir), handle->entries);
+      if (err != 0) {
+        handle->entries.clear();
+        fuse_reply_err(req, err);
+        return;
+      }
+      handle->listed = true;
+    }
   }
   std::vector<char> buf(size);
   size_t used = 0;
