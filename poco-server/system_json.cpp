@@ -75,6 +75,9 @@ Poco::JSON::Object::Ptr info_json(const InfoFacts& f, ApiVersion) {
   security->add("name=rootless");
   security->add("name=userns");
   o->set("SecurityOptions", security);
+  Poco::JSON::Object::Ptr swarm = new Poco::JSON::Object;
+  swarm->set("LocalNodeState", "inactive");
+  o->set("Swarm", swarm);
   Poco::JSON::Array::Ptr warnings = new Poco::JSON::Array;
   for (const auto& w : f.warnings) warnings->add(w);
   o->set("Warnings", warnings);

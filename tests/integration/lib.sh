@@ -22,19 +22,22 @@ test_user() {
   if [[ $(id -u) -eq 0 ]]; then echo "${1:-burrowtest}"; else id -un; fi
 }
 
-# as_user [-u USER] CMD...: runs CMD as the test user with that user's HOME.
+# as_user [--exec] [-u USER] CMD...: runs CMD as the test user with that user's HOME. With
+# --exec the shell is replaced by CMD: `as_user --exec CMD &` makes $! the pid of CMD itself
+# (a backgrounded function otherwise runs in a subshell whose pid is not CMD's).
 as_user() {
-  local user
+  local user mode=""
   user=$(test_user)
+  if [[ "${1:-}" == "--exec" ]]; then mode=exec; shift; fi
   if [[ "${1:-}" == "-u" ]]; then user=$(test_user "$2"); shift 2; fi
   if [[ $(id -u) -eq 0 ]]; then
     local home
     home=$(getent passwd "$user" | cut -d: -f6)
-    setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
+    $mode setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
       env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" USER="$user" \
       "$@"
   else
-    "$@"
+    $mode "$@"
   fi
 }
 
@@ -66,6 +69,15 @@ burrow_cleanup() {
   for pid in "${BURROWD_PIDS[@]:-}"; do
     [[ -n "$pid" ]] && { timeout 10 tail --pid="$pid" -f /dev/null 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; }
   done
+  # Engine namespace holders outlive burrowd by design (one per state directory); end ours,
+  # checking the start time recorded with the pid so that a recycled pid is left alone.
+  local rec hpid hstart
+  while IFS= read -r rec; do
+    read -r hpid hstart <"$rec" 2>/dev/null || continue
+    if [[ -n "$hpid" && "$(sed 's/.*) //' "/proc/$hpid/stat" 2>/dev/null | cut -d' ' -f20)" == "$hstart" ]]; then
+      kill -KILL "$hpid" 2>/dev/null || true
+    fi
+  done < <(find "$T" -name engine-ns.pid 2>/dev/null)
   if [[ $rc -ne 0 && $rc -ne $SKIP && -f "$T/burrowd.log" ]]; then
     echo "---- burrowd.log ($TEST_NAME) ----" >&2
     tail -n 60 "$T/burrowd.log" >&2 || true
@@ -81,7 +93,7 @@ burrow_cleanup() {
 # start_burrowd [EXTRA ARGS...]: starts burrowd as the test user on $SOCK with state in
 # $T/state, waits until /_ping answers, and sets BURROWD_PID.
 start_burrowd() {
-  as_user "$T/bin/burrowd" --root "$T/state" -H "unix://$SOCK" "$@" >>"$T/burrowd.log" 2>&1 &
+  as_user --exec "$T/bin/burrowd" --root "$T/state" -H "unix://$SOCK" "$@" >>"$T/burrowd.log" 2>&1 &
   BURROWD_PID=$!
   BURROWD_PIDS+=("$BURROWD_PID")
   local i

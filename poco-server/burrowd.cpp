@@ -1,0 +1,183 @@
+// burrowd: the per-user daemon. main is the startup sequence, top to bottom:
+// parse options -> preflight -> enter the engine namespace -> block signals (before any thread)
+// -> locks and listeners -> engine -> serve -> wait for SIGTERM/SIGINT -> clean shutdown.
+#include <limits.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <Poco/Exception.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "base/logger.h"
+#include "base/sys.h"
+#include "engine/build_info.h"
+#include "engine/engine.h"
+#include "poco-server/api_server.h"
+#include "poco-server/daemon_options.h"
+#include "poco-server/instance_lock.h"
+#include "poco-server/listeners.h"
+#include "poco-server/routes.h"
+#include "poco-server/systemd.h"
+#include "userns/engine_namespace.h"
+#include "userns/preflight.h"
+
+using namespace burrow;
+using namespace burrow::poco_server;
+
+namespace {
+
+constexpr const char* kComponent = "burrowd";
+
+std::string absolute(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  char cwd[PATH_MAX];
+  if (!::getcwd(cwd, sizeof cwd)) throw Error::io("cannot resolve " + path + ": getcwd failed");
+  return std::string(cwd) + "/" + path;
+}
+
+// Where burrow-shim and burrow-overlay are: next to this program.
+std::string program_dir() {
+  char exe[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return {};
+  return sys::dirname(std::string(exe, static_cast<std::size_t>(n)));
+}
+
+// Checks the host; fatal problems end the start with one line each. Returns the warnings
+// (announced fallbacks) for the logs and /info.
+userns::PreflightReport preflight(Logger& logger, std::vector<std::string>& warnings) {
+  userns::PreflightReport report = userns::run_preflight();
+  for (const auto& issue : report.issues) {
+    if (issue.severity == userns::PreflightIssue::Severity::Fatal) {
+      logger.error(kComponent, issue.message);
+    } else {
+      logger.warn(kComponent, issue.message);
+      warnings.push_back(issue.message);
+    }
+  }
+  if (!report.ok()) throw Error::unavailable("cannot run rootless containers on this host (see above)");
+  return report;
+}
+
+// Blocks the termination signals in this (still single) thread, so every thread started later
+// inherits the mask and main can sigwait for them. A write to a closed connection must not kill
+// the daemon, so SIGPIPE is ignored.
+sigset_t block_termination_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGQUIT);
+  ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  return set;
+}
+
+int wait_for_termination(const sigset_t& set, Logger& logger) {
+  for (;;) {
+    int sig = 0;
+    if (::sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      logger.info(kComponent, "SIGHUP ignored (there is no configuration to reload)");
+      continue;
+    }
+    return sig;
+  }
+}
+
+int run(const DaemonOptions& options, const std::vector<int>& activated) {
+  Logger logger(2, options.debug);
+  std::vector<std::string> warnings;
+  userns::PreflightReport report = preflight(logger, warnings);
+
+  // The user namespace can only be entered while this process is single-threaded.
+  userns::EngineNamespaceOptions ns_options;
+  ns_options.state_root = options.root;
+  ns_options.logger = &logger;
+  ns_options.uid_map = report.uid_map;
+  ns_options.gid_map = report.gid_map;
+  if (!report.newuidmap.empty()) ns_options.newuidmap = report.newuidmap;
+  if (!report.newgidmap.empty()) ns_options.newgidmap = report.newgidmap;
+  userns::EngineNamespace ns = userns::enter_engine_namespace(ns_options);
+  logger.info(kComponent, std::string(ns.created ? "started" : "joined") + " the engine namespace (holder pid " +
+                              std::to_string(ns.holder_pid) + ", uid map " + ns.uid_map.to_text() +
+                              ", gid map " + ns.gid_map.to_text() + ")");
+  sigset_t signals = block_termination_signals();
+
+  std::vector<ListenAddress> addresses;
+  for (const auto& h : options.hosts) addresses.push_back(ListenAddress::parse(h));
+  Listeners listeners = Listeners::open(addresses, activated, logger);
+  InstanceLock root_lock = InstanceLock::acquire(
+      options.root + "/burrowd.lock",
+      "another burrowd (pid {pid}) already uses the state directory " + options.root +
+          "; stop it first or give this one another directory with --root");
+
+  engine::Engine engine(engine::EngineOptions{.root = options.root,
+                                              .logger = logger,
+                                              .debug = options.debug,
+                                              .program_dir = program_dir(),
+                                              .warnings = warnings});
+  Router router;
+  add_all_routes(router);
+  ApiServer server(std::move(router), engine, logger, listeners.sockets(), ApiServerOptions{.cors = options.cors});
+  server.start();
+  for (const auto& d : listeners.descriptions()) logger.info(kComponent, "API listening on " + d);
+  systemd::notify("READY=1");
+
+  int sig = wait_for_termination(signals, logger);
+  logger.info(kComponent, std::string("received ") + ::strsignal(sig) + ", shutting down");
+  systemd::notify("STOPPING=1");
+  engine.shutdown();
+  bool drained = server.stop(std::chrono::seconds(5));
+  listeners.close();
+  if (!drained) {
+    // A handler that ignores the shutdown would keep the pool's destructor waiting forever.
+    logger.warn(kComponent, "some requests did not finish within 5 s; exiting without waiting for them");
+    std::fflush(nullptr);
+    std::_Exit(0);
+  }
+  logger.info(kComponent, "stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<int> activated = systemd::take_listen_fds();  // LISTEN_PID names this very process
+  DaemonOptions options;
+  try {
+    options = DaemonOptions::parse(std::vector<std::string>(argv + 1, argv + argc), user_home());
+  } catch (const Error& e) {
+    std::cerr << "burrowd: " << e.what() << "\nTry 'burrowd --help'.\n";
+    return 2;
+  }
+  if (options.help) {
+    std::cout << daemon_usage();
+    return 0;
+  }
+  if (options.version) {
+    const auto& b = engine::build_info();
+    std::cout << "burrowd version " << b.version << ", build " << b.git_commit << " (Docker Remote API "
+              << kServedApiVersion.to_string() << ", " << b.compiler << ")\n";
+    return 0;
+  }
+  try {
+    options.root = absolute(options.root);
+    return run(options, activated);
+  } catch (const Error& e) {
+    std::cerr << "burrowd: " << e.what() << "\n";
+  } catch (const Poco::Exception& e) {
+    std::cerr << "burrowd: " << e.displayText() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "burrowd: " << e.what() << "\n";
+  }
+  return 1;
+}

@@ -1,0 +1,79 @@
+#include "poco-server/daemon_options.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "base/error.h"
+
+namespace burrow::poco_server {
+
+DaemonOptions DaemonOptions::parse(const std::vector<std::string>& args, const std::string& home) {
+  DaemonOptions o;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    // --name=value or -H=value
+    std::string name = arg, value;
+    bool has_value = false;
+    if (arg.rfind("--", 0) == 0 || arg.rfind("-H=", 0) == 0) {
+      auto eq = arg.find('=');
+      if (eq != std::string::npos) {
+        name = arg.substr(0, eq);
+        value = arg.substr(eq + 1);
+        has_value = true;
+      }
+    }
+    auto take_value = [&]() -> std::string {
+      if (has_value) return value;
+      if (i + 1 >= args.size()) throw Error::bad_parameter("option " + name + " needs a value");
+      return args[++i];
+    };
+    if (name == "-H" || name == "--host") {
+      o.hosts.push_back(take_value());
+    } else if (name.size() > 2 && name.rfind("-H", 0) == 0 && name[2] != '=') {
+      o.hosts.push_back(name.substr(2));  // -Hunix:///path
+    } else if (name == "--root" || name == "-g" || name == "--graph") {
+      o.root = take_value();
+    } else if (name == "-D" || name == "--debug") {
+      o.debug = true;
+    } else if (name == "--api-enable-cors") {
+      o.cors = true;
+    } else if (name == "-h" || name == "--help") {
+      o.help = true;
+    } else if (name == "-v" || name == "--version") {
+      o.version = true;
+    } else {
+      throw Error::bad_parameter("unknown option '" + arg + "'");
+    }
+  }
+  if (o.hosts.empty()) o.hosts.push_back("unix://" + home + "/.local/run/docker.sock");
+  if (o.root.empty()) o.root = home + "/.local/share/burrow";
+  return o;
+}
+
+std::string daemon_usage() {
+  return "Usage: burrowd [OPTIONS]\n"
+         "\n"
+         "A rootless container engine for one user, serving the Docker Remote API v1.9.\n"
+         "\n"
+         "Options:\n"
+         "  -H, --host ADDRESS     where to listen (repeatable): unix:///path, tcp://127.0.0.1:PORT,\n"
+         "                         fd:// (sockets passed by systemd) or fd://N\n"
+         "                         (default unix://$HOME/.local/run/docker.sock)\n"
+         "  --root DIR             state directory (default $HOME/.local/share/burrow)\n"
+         "  -D, --debug            debug logging\n"
+         "  --api-enable-cors      answer with CORS headers (exposes the API to web pages)\n"
+         "  -h, --help             print this help and exit\n"
+         "  -v, --version          print the version and exit\n"
+         "\n"
+         "Clients: export DOCKER_HOST=unix://$HOME/.local/run/docker.sock\n";
+}
+
+std::string user_home() {
+  if (const char* home = std::getenv("HOME"); home && *home) return home;
+  if (struct passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_dir) return pw->pw_dir;
+  throw Error::bad_parameter("cannot tell the home directory: HOME is unset and the user has no passwd entry; pass --root and -H");
+}
+
+}  // namespace burrow::poco_server

@@ -1,0 +1,30 @@
+#pragma once
+// DaemonOptions: burrowd's command line (-H, --root, -D, --api-enable-cors, --help, --version)
+// and the defaults that depend on the user: ~/.local/run/docker.sock and ~/.local/share/burrow.
+// Plain values; parsing has no side effects.
+
+#include <string>
+#include <vector>
+
+namespace burrow::poco_server {
+
+struct DaemonOptions {
+  std::vector<std::string> hosts;  // -H values in order; default unix://$HOME/.local/run/docker.sock
+  std::string root;                // --root; default $HOME/.local/share/burrow
+  bool debug = false;              // -D
+  bool cors = false;               // --api-enable-cors
+  bool help = false;               // --help
+  bool version = false;            // --version
+
+  // Parses argv. Throws Error(BadParameter) for an unknown option or a missing value. Defaults
+  // are filled in from `home` (the user's home directory) when the options leave them empty.
+  static DaemonOptions parse(const std::vector<std::string>& args, const std::string& home);
+};
+
+// The --help text.
+std::string daemon_usage();
+
+// $HOME, or the passwd entry's home directory when HOME is unset.
+std::string user_home();
+
+}  // namespace burrow::poco_server
