@@ -402,9 +402,23 @@ void setup_tty(const InitContext& ctx) {
   // 14. Root keeps Docker 0.8's set (all of them when privileged).
   if (plan.uid == 0 && !plan.privileged)
     if (int e = ctx.caps->apply_to_process(); e != 0) fail(ctx, "set capabilities", "", e);
-  // 15. No descriptor of the shim reaches the command (the sync socket is CLOEXEC too).
+  // 15. The gate: burrowd may configure what needs the namespaces (the network) before the
+  //     command runs. EOF instead of a byte means it gave up.
+  if (ctx.gate_fd >= 0) {
+    InitMessage ready;
+    ready.type = InitMessage::kReady;
+    if (::send(ctx.sync_fd, &ready, sizeof ready, MSG_NOSIGNAL) < 0) fail(ctx, "report ready", "", errno);
+    char byte;
+    ssize_t n;
+    do {
+      n = ::read(ctx.gate_fd, &byte, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1) fail(ctx, "wait for the go-ahead", "", n < 0 ? errno : ECANCELED);
+    ::close(ctx.gate_fd);
+  }
+  // 16. No descriptor of the shim reaches the command (the sync socket is CLOEXEC too).
   ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-  // 16. Exec; the sync socket closes and the shim knows the command runs.
+  // 17. Exec; the sync socket closes and the shim knows the command runs.
   exec_command(ctx);
 }
 

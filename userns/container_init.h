@@ -14,7 +14,11 @@ class CapabilityPlan;
 
 // Messages on the SOCK_SEQPACKET sync socket from the container init to the shim.
 struct InitMessage {
-  enum Type : int32_t { kError = 1, kPtyMaster = 2 /* the fd rides along as SCM_RIGHTS */ };
+  enum Type : int32_t {
+    kError = 1,
+    kPtyMaster = 2,  // the fd rides along as SCM_RIGHTS
+    kReady = 3,      // set up and waiting at the gate (only with a gate fd)
+  };
   int32_t type = 0;
   int32_t err = 0;     // errno of the failed step
   char step[64] = {};  // "mount proc", "pivot_root", "exec"
@@ -27,6 +31,7 @@ struct InitContext {
   const CapabilityPlan* caps = nullptr;
   int sync_fd = -1;
   int stdio[3] = {-1, -1, -1};    // without a tty: the container's stdin, stdout, stderr
+  int gate_fd = -1;               // >= 0: send kReady, then exec only after a byte arrives here
   char* const* argv = nullptr;    // null-terminated, from plan->args
   char* const* envp = nullptr;    // null-terminated, from plan->env
 };

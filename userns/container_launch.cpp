@@ -61,7 +61,8 @@ bool receive(int sock, InitMessage* m, Fd* passed) {
 
 }  // namespace
 
-LaunchedContainer launch_container(const SandboxPlan& plan, const CapabilityPlan& caps, bool open_stdin) {
+LaunchedContainer launch_container(const SandboxPlan& plan, const CapabilityPlan& caps, bool open_stdin, int gate_fd,
+                                   const std::function<void(pid_t)>& on_ready) {
   LaunchedContainer out;
   int sv[2];
   sys::check(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair");
@@ -92,6 +93,7 @@ LaunchedContainer launch_container(const SandboxPlan& plan, const CapabilityPlan
   ctx.plan = &plan;
   ctx.caps = &caps;
   ctx.sync_fd = sync_child.get();
+  ctx.gate_fd = gate_fd;
   ctx.argv = argv.data();
   ctx.envp = envp.data();
 
@@ -134,6 +136,8 @@ LaunchedContainer launch_container(const SandboxPlan& plan, const CapabilityPlan
     if (!more) break;
     if (m.type == InitMessage::kPtyMaster && passed.valid()) {
       out.pty_master = std::move(passed);
+    } else if (m.type == InitMessage::kReady) {
+      if (on_ready) on_ready(out.pid);
     } else if (m.type == InitMessage::kError) {
       reap_and_throw(sys::error_from_errno(m.err, m.step, m.path));
     }

@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include <functional>
+
 #include "base/fd.h"
 
 namespace burrow::userns {
@@ -25,6 +27,9 @@ struct LaunchedContainer {
 // Returns once the command exec'd. Throws burrow::Error naming the failed step and path
 // ("mount proc `/proc`: Operation not permitted", "exec `nosuch`: No such file or directory"
 // as NotFound); the child is reaped before the throw.
-LaunchedContainer launch_container(const SandboxPlan& plan, const CapabilityPlan& caps, bool open_stdin);
+// With gate_fd >= 0 the init stops before exec: `on_ready(pid)` is called, and the init goes
+// on once a byte arrives on gate_fd (EOF: it gives up, reported as "wait for the go-ahead").
+LaunchedContainer launch_container(const SandboxPlan& plan, const CapabilityPlan& caps, bool open_stdin,
+                                   int gate_fd = -1, const std::function<void(pid_t)>& on_ready = {});
 
 }  // namespace burrow::userns

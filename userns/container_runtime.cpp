@@ -86,7 +86,9 @@ Fd connect_attach_socket(const std::string& bundle_dir) {
 
 ContainerRuntime::ContainerRuntime(RuntimeOptions options) : options_(std::move(options)) {}
 
-StartedContainer ContainerRuntime::start(const ContainerSpec& spec) {
+StartedContainer ContainerRuntime::start(const ContainerSpec& spec) { return start(spec, nullptr); }
+
+StartedContainer ContainerRuntime::start(const ContainerSpec& spec, const std::function<void(pid_t)>& prepare) {
   if (!is_full_id(spec.id)) throw Error::bad_parameter("container id `" + spec.id + "` is not 64 hex characters");
   if (spec.bundle_dir.empty() || spec.bundle_dir[0] != '/')
     throw Error::bad_parameter("bundle directory `" + spec.bundle_dir + "` must be absolute");
@@ -102,51 +104,99 @@ StartedContainer ContainerRuntime::start(const ContainerSpec& spec) {
   int p[2];
   sys::check(::pipe2(p, O_CLOEXEC), "pipe2");
   Fd sync_read(p[0]), sync_write(p[1]);
+  Fd gate_read, gate_write;  // with `prepare`: the container execs once a byte arrives
+  if (prepare) {
+    sys::check(::pipe2(p, O_CLOEXEC), "pipe2");
+    gate_read.reset(p[0]);
+    gate_write.reset(p[1]);
+  }
   // The shim must not hold burrowd's log: its own stderr goes to <bundle>/shim.log.
   Fd shim_log = sys::open(spec.bundle_dir + "/shim.log", O_WRONLY | O_APPEND | O_CREAT, 0600);
   SpawnOptions so;
   so.argv = {options_.shim_program, "--bundle", spec.bundle_dir, "--sync-fd", std::to_string(sync_write.get())};
+  so.keep_fds = {sync_write.get()};
+  if (prepare) {
+    so.argv.insert(so.argv.end(), {"--gate-fd", std::to_string(gate_read.get())});
+    so.keep_fds.push_back(gate_read.get());
+  }
   so.stdout_fd = shim_log.get();
   so.stderr_fd = shim_log.get();
-  so.keep_fds = {sync_write.get()};
   so.new_session = true;
   ChildProcess first = ChildProcess::spawn(so);
   sync_write.reset();
+  gate_read.reset();
   first.wait();  // the shim forked itself away; this one exits at once
 
-  std::string line;
+  // Reports are lines: ["created SHIM PID"], then "ok SHIM PID STARTED" or "error ...".
+  std::string buffer;
+  std::optional<Error> prepare_error;
   char buf[4096];
+  bool eof = false;
+  auto next_line = [&]() -> std::optional<std::string> {
+    for (;;) {
+      size_t nl = buffer.find('\n');
+      if (nl != std::string::npos) {
+        std::string line = buffer.substr(0, nl);
+        buffer.erase(0, nl + 1);
+        return line;
+      }
+      if (eof) {
+        if (buffer.empty()) return std::nullopt;
+        std::string line = std::move(buffer);
+        buffer.clear();
+        return line;
+      }
+      struct pollfd pfd = {sync_read.get(), POLLIN, 0};
+      int n = sys::retry_eintr([&] { return ::poll(&pfd, 1, options_.start_timeout_ms); });
+      sys::check(n, "poll", "shim sync pipe");
+      if (n == 0)
+        throw Error::io("burrow-shim for " + short_id(spec.id) + " did not report within " +
+                        std::to_string(options_.start_timeout_ms) + " ms (see " + spec.bundle_dir + "/shim.log)");
+      size_t got = sys::read_some(sync_read.get(), buf, sizeof buf);
+      if (got == 0) eof = true;
+      buffer.append(buf, got);
+    }
+  };
   for (;;) {
-    struct pollfd pfd = {sync_read.get(), POLLIN, 0};
-    int n = sys::retry_eintr([&] { return ::poll(&pfd, 1, options_.start_timeout_ms); });
-    sys::check(n, "poll", "shim sync pipe");
-    if (n == 0) throw Error::io("burrow-shim for " + short_id(spec.id) + " did not report within " +
-                                std::to_string(options_.start_timeout_ms) + " ms (see " + spec.bundle_dir + "/shim.log)");
-    size_t got = sys::read_some(sync_read.get(), buf, sizeof buf);
-    if (got == 0) break;
-    line.append(buf, got);
-  }
-  while (!line.empty() && line.back() == '\n') line.pop_back();
-  if (line.rfind("ok ", 0) == 0) {
-    StartedContainer c;
-    char started[128] = {};
-    int shim_pid = 0, pid = 0;
-    if (std::sscanf(line.c_str(), "ok %d %d %127s", &shim_pid, &pid, started) != 3)
-      throw Error::internal("burrow-shim: unreadable report `" + line + "`");
-    c.shim_pid = shim_pid;
-    c.pid = pid;
-    c.started_at = started;
-    if (options_.logger)
-      options_.logger->debug("runtime " + short_id(spec.id), "started, pid " + std::to_string(pid) + ", shim " + std::to_string(shim_pid));
-    return c;
-  }
-  if (line.rfind("error ", 0) == 0) {
-    int err = 0, kind = static_cast<int>(Error::Kind::Io), consumed = 0;
-    if (std::sscanf(line.c_str(), "error %d %d %n", &err, &kind, &consumed) >= 2 && consumed > 0) {
-      if (kind < 0 || kind > static_cast<int>(Error::Kind::Internal)) kind = static_cast<int>(Error::Kind::Io);
-      throw Error(static_cast<Error::Kind>(kind), line.substr(static_cast<size_t>(consumed)), err);
+    std::optional<std::string> line = next_line();
+    if (!line) break;
+    if (line->rfind("created ", 0) == 0) {
+      int shim_pid = 0, pid = 0;
+      if (std::sscanf(line->c_str(), "created %d %d", &shim_pid, &pid) != 2 || !prepare) continue;
+      try {
+        prepare(pid);
+        sys::write_all(gate_write.get(), "g", 1);
+      } catch (const Error& e) {
+        prepare_error = e;
+      } catch (const std::exception& e) {
+        prepare_error = Error::internal(e.what());
+      }
+      gate_write.reset();  // without the byte: the init gives up and the shim reports it
+      continue;
+    }
+    if (prepare_error) continue;  // drain the shim's report of the abort
+    if (line->rfind("ok ", 0) == 0) {
+      StartedContainer c;
+      char started[128] = {};
+      int shim_pid = 0, pid = 0;
+      if (std::sscanf(line->c_str(), "ok %d %d %127s", &shim_pid, &pid, started) != 3)
+        throw Error::internal("burrow-shim: unreadable report `" + *line + "`");
+      c.shim_pid = shim_pid;
+      c.pid = pid;
+      c.started_at = started;
+      if (options_.logger)
+        options_.logger->debug("runtime " + short_id(spec.id), "started, pid " + std::to_string(pid) + ", shim " + std::to_string(shim_pid));
+      return c;
+    }
+    if (line->rfind("error ", 0) == 0) {
+      int err = 0, kind = static_cast<int>(Error::Kind::Io), consumed = 0;
+      if (std::sscanf(line->c_str(), "error %d %d %n", &err, &kind, &consumed) >= 2 && consumed > 0) {
+        if (kind < 0 || kind > static_cast<int>(Error::Kind::Internal)) kind = static_cast<int>(Error::Kind::Io);
+        throw Error(static_cast<Error::Kind>(kind), line->substr(static_cast<size_t>(consumed)), err);
+      }
     }
   }
+  if (prepare_error) throw prepare_error->wrap("preparing container " + short_id(spec.id));
   auto log = sys::try_read_file(spec.bundle_dir + "/shim.log").value_or("");
   if (log.size() > 500) log = log.substr(log.size() - 500);
   throw Error::internal("burrow-shim for " + short_id(spec.id) + " exited without a report" + (log.empty() ? "" : ": " + log));

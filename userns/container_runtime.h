@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,6 +72,10 @@ class ContainerRuntime {
   // "exec `nosuch`: No such file or directory" as NotFound), never "exit 1". Stale
   // exit.json/attach.sock in the bundle are removed first.
   StartedContainer start(const ContainerSpec& spec);
+  // The same, with `prepare(pid)` called once the container's namespaces are set up and before
+  // its command runs (pid: the init's host pid), e.g. to configure its network namespace. If
+  // prepare throws, the container is killed before its command ran and the error is rethrown.
+  StartedContainer start(const ContainerSpec& spec, const std::function<void(pid_t pid)>& prepare);
 
   // The exit record the shim wrote (<bundle>/exit.json), once the container has exited;
   // nullopt while it runs (or when it never ran). Throws Error(Io) for a corrupt record.

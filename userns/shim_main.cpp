@@ -1,9 +1,11 @@
 // burrow-shim: one per running container. Started by ContainerRuntime::start (burrowd) as
-//   burrow-shim --bundle <dir> --sync-fd <n>
+//   burrow-shim --bundle <dir> --sync-fd <n> [--gate-fd <m>]
 // it detaches (forks once more, so it is never burrowd's child; burrowd made it a session
 // leader), reads <bundle>/shim.conf, validates the plan again (trust boundary), opens the log
 // and the attach socket, launches the container and reports over the sync fd one line:
-//   "ok <shim_pid> <container_pid> <started_at>\n"  or  "error <errno> <kind> <message>\n".
+//   "ok <shim_pid> <container_pid> <started_at>\n"  or  "error <errno> <kind> <message>\n",
+// preceded with --gate-fd by "created <shim_pid> <container_pid>\n" once the container is set
+// up and waits for a byte on the gate fd before its command runs.
 // Then it relays output to the log and attached clients until the container exits, and
 // writes <bundle>/exit.json atomically: {"exit_code":N,"finished_at":"..."}.
 #include <fcntl.h>
@@ -14,8 +16,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "base/child_process.h"
 #include "base/error.h"
@@ -66,7 +71,20 @@ Fd listen_attach_socket(const std::string& bundle) {
   return sock;
 }
 
-int run_shim(const std::string& bundle, int sync_fd, Logger& logger) {
+// Closes every descriptor from 3 up except those in `keep` (-1 entries ignored).
+void close_fds_except(std::initializer_list<int> keep) {
+  unsigned next = 3;
+  std::vector<int> sorted(keep);
+  std::sort(sorted.begin(), sorted.end());
+  for (int fd : sorted) {
+    if (fd < static_cast<int>(next)) continue;
+    if (static_cast<unsigned>(fd) > next) ::syscall(SYS_close_range, next, static_cast<unsigned>(fd - 1), 0U);
+    next = static_cast<unsigned>(fd) + 1;
+  }
+  ::syscall(SYS_close_range, next, ~0U, 0U);
+}
+
+int run_shim(const std::string& bundle, int sync_fd, int gate_fd, Logger& logger) {
   ContainerSpec spec;
   SandboxPlan plan;
   Fd listener;
@@ -80,7 +98,10 @@ int run_shim(const std::string& bundle, int sync_fd, Logger& logger) {
     CapabilityPlan caps = spec.privileged ? CapabilityPlan::all() : CapabilityPlan::docker08_default();
     log_fd = sys::open(spec.log_path, O_WRONLY | O_APPEND | O_CREAT, 0600);
     listener = listen_attach_socket(bundle);
-    launched = launch_container(plan, caps, spec.open_stdin);
+    launched = launch_container(plan, caps, spec.open_stdin, gate_fd, [&](pid_t pid) {
+      report(sync_fd, "created " + std::to_string(::getpid()) + " " + std::to_string(pid) + "\n");
+    });
+    if (gate_fd >= 0) ::close(gate_fd);
     started_at = now_rfc3339_nano();
   } catch (const Error& e) {
     report(sync_fd, "error " + std::to_string(e.sys_errno()) + " " + std::to_string(static_cast<int>(e.kind())) + " " +
@@ -126,13 +147,14 @@ int run_shim(const std::string& bundle, int sync_fd, Logger& logger) {
 
 int main(int argc, char** argv) {
   std::string bundle;
-  int sync_fd = -1;
+  int sync_fd = -1, gate_fd = -1;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--bundle" && i + 1 < argc) bundle = argv[++i];
     else if (a == "--sync-fd" && i + 1 < argc) sync_fd = std::atoi(argv[++i]);
+    else if (a == "--gate-fd" && i + 1 < argc) gate_fd = std::atoi(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: burrow-shim --bundle DIR [--sync-fd N]\n");
+      std::fprintf(stderr, "usage: burrow-shim --bundle DIR [--sync-fd N] [--gate-fd M]\n");
       return 2;
     }
   }
@@ -141,10 +163,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   // Descriptors burrowd leaked without CLOEXEC (a listening socket, say) must not live on in
-  // the shim: keep only stdio and the sync fd.
-  if (sync_fd > 3) ::syscall(SYS_close_range, 3U, static_cast<unsigned>(sync_fd - 1), 0U);
-  ::syscall(SYS_close_range, static_cast<unsigned>(sync_fd < 3 ? 3 : sync_fd + 1), ~0U, 0U);
+  // the shim: keep only stdio, the sync fd and the gate fd.
+  close_fds_except({sync_fd, gate_fd});
   if (sync_fd >= 0) ::fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
+  // The gate is read by the container's init before its exec; nothing else may inherit it.
+  if (gate_fd >= 0) ::fcntl(gate_fd, F_SETFD, FD_CLOEXEC);
   // Detach: the process burrowd started exits at once; the shim lives on in the grandchild,
   // re-parented to init (or a subreaper), so burrowd never has to reap it.
   pid_t pid = ::fork();
@@ -156,5 +179,5 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
   Logger logger(2, false);
-  return run_shim(bundle, sync_fd, logger);
+  return run_shim(bundle, sync_fd, gate_fd, logger);
 }

@@ -38,6 +38,18 @@ out=$(echo "hello-later" | drv attach --bundle "$T/c/later" -i 2>/dev/null)
 assert_eq "$out" "got hello-later"
 assert_eq "$(drv wait --bundle "$T/c/later")" "0"
 
+note "a prepare hook runs after set-up and before the command; a failing one stops the start"
+out=$(run_ctr prep --prepare-file /prepared -- sh -c 'cat /prepared; echo "pid $$"' 2>/dev/null)
+pid=$(cut -d' ' -f2 "$T/c/prep/started")
+assert_eq "$out" $'prepared '"$pid"$'\npid 1'
+set +e
+err=$(run_ctr prepfail --prepare-fail -- touch /ran 2>&1)
+rc=$?
+set -e
+assert_eq "$rc" "125"
+assert_contains "$err" "refused by the test's prepare hook"
+[[ ! -e "$T/rootfs/ran" ]] || fail "the command ran although prepare failed"
+
 note "the container dies with a killed shim, and wait reports -1"
 run_ctr orphan --detach -- sleep 60 2>/dev/null
 read -r shim_pid ctr_pid <"$T/c/orphan/started"

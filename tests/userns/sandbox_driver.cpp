@@ -9,6 +9,8 @@
 //       --detach: records "shim_pid pid" in B/started and exits 0.
 //       options: --tty -i --stdin-once --privileged --single-id --hostname H --env K=V --cwd D
 //                --user UID:GID --groups G,G --bind SRC:DST[:ro]
+//                --prepare-file PATH (a prepare hook writes PATH in the container before exec)
+//                --prepare-fail (a prepare hook that throws)
 //   wait|running|kill|attach|resize --root DIR --bundle B [--signal N] [-i] [--size R:C]
 // Driver failures exit 125 with the message on stderr (as docker run does).
 #include <poll.h>
@@ -44,6 +46,8 @@ struct Args {
   uint32_t uid = 0, gid = 0;
   bool tty = false, in = false, stdin_once = false, privileged = false, detach = false;
   bool single_id = false;  // create the engine namespace with the single-id fallback map
+  std::string prepare_file;  // start with a prepare hook writing this file in the container
+  bool prepare_fail = false; // start with a prepare hook that throws
   int signal = SIGTERM;
 };
 
@@ -93,6 +97,8 @@ Args parse(int argc, char** argv, int from) {
     else if (s == "--privileged") a.privileged = true;
     else if (s == "--detach") a.detach = true;
     else if (s == "--single-id") a.single_id = true;
+    else if (s == "--prepare-file") a.prepare_file = need(i);
+    else if (s == "--prepare-fail") a.prepare_fail = true;
     else if (s == "--") {
       for (++i; i < argc; ++i) a.rest.push_back(argv[i]);
     } else {
@@ -225,7 +231,15 @@ int run(const Args& a, Logger& logger) {
   spec.binds = a.binds;
   spec.log_path = a.bundle + "/" + spec.id + "-json.log";
   sys::make_dirs(a.bundle, 0700);
-  StartedContainer c = runtime.start(spec);
+  StartedContainer c;
+  if (!a.prepare_file.empty() || a.prepare_fail) {
+    c = runtime.start(spec, [&](pid_t pid) {
+      if (a.prepare_fail) throw Error::unavailable("refused by the test's prepare hook");
+      sys::write_file_atomic("/proc/" + std::to_string(pid) + "/root" + a.prepare_file, "prepared " + std::to_string(pid) + "\n");
+    });
+  } else {
+    c = runtime.start(spec);
+  }
   sys::write_file_atomic(a.bundle + "/started", std::to_string(c.shim_pid) + " " + std::to_string(c.pid) + "\n");
   std::cerr << "driver: started shim=" << c.shim_pid << " pid=" << c.pid << " at " << c.started_at << std::endl;
   if (a.detach) return 0;
