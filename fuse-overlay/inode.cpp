@@ -25,24 +25,24 @@ std::string relative_path(const Inode& inode) {
 void Inode::add_alias(const std::shared_ptr<Inode>& parent, const std::string& name) {
   std::lock_guard lock(mutex_);
   if (where_.parent == parent && where_.name == name) return;
-  for (const auto& a : where_.aliases)
+  for (const auto& a : aliases_)
     if (a.first == parent && a.second == name) return;
-  where_.aliases.emplace_back(parent, name);
+  aliases_.emplace_back(parent, name);
 }
 
 void Inode::remove_name(const Inode* parent, const std::string& name) {
   std::lock_guard lock(mutex_);
   if (where_.parent.get() == parent && where_.name == name) {
-    if (where_.aliases.empty()) {
+    if (aliases_.empty()) {
       where_.unlinked = true;
     } else {
-      where_.parent = std::move(where_.aliases.back().first);
-      where_.name = std::move(where_.aliases.back().second);
-      where_.aliases.pop_back();
+      where_.parent = std::move(aliases_.back().first);
+      where_.name = std::move(aliases_.back().second);
+      aliases_.pop_back();
     }
     return;
   }
-  auto& a = where_.aliases;
+  auto& a = aliases_;
   a.erase(std::remove_if(a.begin(), a.end(), [&](const auto& x) { return x.first.get() == parent && x.second == name; }),
           a.end());
 }
@@ -50,7 +50,7 @@ void Inode::remove_name(const Inode* parent, const std::string& name) {
 void Inode::rename_name(const Inode* old_parent, const std::string& old_name, std::shared_ptr<Inode> new_parent,
                         std::string new_name) {
   std::lock_guard lock(mutex_);
-  for (auto& a : where_.aliases) {
+  for (auto& a : aliases_) {
     if (a.first.get() == old_parent && a.second == old_name) {
       a.first = std::move(new_parent);
       a.second = std::move(new_name);

@@ -26,9 +26,6 @@ class Inode {
     std::vector<int> layers;  // top first; never empty
     bool unlinked = false;    // removed from the tree (open handles may still use it)
     bool opaque = false;      // directories: the top layer hides everything below
-    // Further names of a hard-linked object the kernel has looked up; one becomes the
-    // location when the current one is removed.
-    std::vector<std::pair<std::shared_ptr<Inode>, std::string>> aliases;
   };
 
   Inode(uint64_t key, mode_t type, Where where) : key_(key), type_(type), where_(std::move(where)) {}
@@ -78,6 +75,9 @@ class Inode {
   const mode_t type_;
   mutable std::mutex mutex_;  // guards where_; innermost lock
   Where where_;
+  // Further names of a hard-linked object the kernel has looked up; one becomes the location
+  // when the current one is removed. Kept out of Where so snapshots stay cheap.
+  std::vector<std::pair<std::shared_ptr<Inode>, std::string>> aliases_;
 };
 
 // The path of an inode relative to each layer's root ("." for the root, else "a/b/c").

@@ -22,7 +22,7 @@ std::shared_ptr<Inode> make_root(const Layers& layers) {
   struct stat st;
   if (int err = layers.stat_at(root_layers.front(), ".", st); err != 0)
     throw sys::error_from_errno(err, "stat", "layer root");
-  return std::make_shared<Inode>(st.st_ino, S_IFDIR, Inode::Where{nullptr, "", root_layers, false, false, {}});
+  return std::make_shared<Inode>(st.st_ino, S_IFDIR, Inode::Where{nullptr, "", root_layers, false, false});
 }
 
 // Removes what an earlier run left in the work directory (temporary copy-ups).
@@ -72,11 +72,13 @@ int OverlayFs::find_child(const Inode& dir, const std::string& name, Found& out)
 void OverlayFs::make_entry(const std::shared_ptr<Inode>& dir, const std::string& name, const Found& f,
                            fuse_entry_param& e) {
   auto [id, node] = table_.acquire(f.key, f.st.st_mode & S_IFMT, [&] {
-    return std::make_shared<Inode>(f.key, f.st.st_mode & S_IFMT, Inode::Where{dir, name, f.layers, false, f.opaque, {}});
+    return std::make_shared<Inode>(f.key, f.st.st_mode & S_IFMT, Inode::Where{dir, name, f.layers, false, f.opaque});
   });
   Inode::Where w = node->where();
   if (w.layers != f.layers || w.opaque != f.opaque) node->set_layers(f.layers, f.opaque);
-  if (w.unlinked || node->is_dir())
+  // A directory has one name; a name found in another layer than the node's is where the
+  // object now is (a lower hard link copied up through another name).
+  if (w.unlinked || node->is_dir() || w.layers.front() != f.layers.front())
     node->move_to(dir, name);
   else if (w.parent != dir || w.name != name)
     node->add_alias(dir, name);
@@ -96,7 +98,7 @@ int OverlayFs::entry_for_new(const std::shared_ptr<Inode>& dir, const std::strin
 
 std::shared_ptr<Inode> OverlayFs::detached_inode(const std::shared_ptr<Inode>& dir, const std::string& name,
                                                  const Found& f) const {
-  return std::make_shared<Inode>(f.key, f.st.st_mode & S_IFMT, Inode::Where{dir, name, f.layers, false, f.opaque, {}});
+  return std::make_shared<Inode>(f.key, f.st.st_mode & S_IFMT, Inode::Where{dir, name, f.layers, false, f.opaque});
 }
 
 int OverlayFs::ensure_upper(const std::shared_ptr<Inode>& node, bool with_data) {

@@ -8,7 +8,7 @@ using namespace burrow::fuse_overlay;
 
 namespace {
 std::shared_ptr<Inode> make(uint64_t key, mode_t type = S_IFREG) {
-  return std::make_shared<Inode>(key, type, Inode::Where{nullptr, "x", {1}, false, false, {}});
+  return std::make_shared<Inode>(key, type, Inode::Where{nullptr, "x", {1}, false, false});
 }
 }  // namespace
 
@@ -57,8 +57,8 @@ TEST_CASE("a key reused by another file type gets a fresh node", "[fuse-overlay]
 
 TEST_CASE("relative paths follow the parent chain", "[fuse-overlay][inode]") {
   auto root = make(1, S_IFDIR);
-  auto a = std::make_shared<Inode>(2, S_IFDIR, Inode::Where{root, "a", {0}, false, false, {}});
-  auto b = std::make_shared<Inode>(3, S_IFREG, Inode::Where{a, "b", {0}, false, false, {}});
+  auto a = std::make_shared<Inode>(2, S_IFDIR, Inode::Where{root, "a", {0}, false, false});
+  auto b = std::make_shared<Inode>(3, S_IFREG, Inode::Where{a, "b", {0}, false, false});
   CHECK(relative_path(*root) == ".");
   CHECK(relative_path(*b) == "a/b");
   CHECK(child_path(*root, "x") == "x");
