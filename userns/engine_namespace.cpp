@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -38,7 +39,23 @@ int count_threads() {
 
 // The holder's side of the handshake, in the forked child: async-signal-safe calls only.
 // Reports are one int each on `report` (0 = step done, else errno); waits for one byte on `go`.
-[[noreturn]] void run_holder(int report, int go) {
+constexpr uint32_t kWatchMask =
+    IN_DELETE_SELF | IN_MOVE_SELF | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE;
+
+// True when the record file names `pid` (syscalls and a stack buffer only).
+bool recorded_as(const char* record, pid_t pid) {
+  int fd = ::open(record, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[64];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return false;
+  long value = 0;
+  for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; ++i) value = value * 10 + (buf[i] - '0');
+  return value == pid;
+}
+
+[[noreturn]] void run_holder(int report, int go, const char* state_root, const char* record) {
   // Keep nothing of burrowd's (its stdio may be a pipe someone reads to EOF, its log, the
   // other ends of our own pipes): close every fd but the two, then stdio to /dev/null.
   unsigned lo = static_cast<unsigned>(report < go ? report : go);
@@ -72,10 +89,29 @@ int count_threads() {
     send(errno);
     ::_exit(1);
   }
+  // Watch the state directory: the holder lives as long as it is the recorded holder of an
+  // existing state directory, so deleting the directory (or recording another holder) does
+  // not leave it behind forever. Set up before reporting, so the record cannot be missed.
+  int watch = ::inotify_init1(IN_CLOEXEC);
+  if (watch < 0 || ::inotify_add_watch(watch, state_root, kWatchMask) < 0) {
+    send(errno);
+    ::_exit(1);
+  }
   send(0);
   ::close(report);
   ::close(go);
-  for (;;) ::pause();
+  alignas(struct inotify_event) char events[4096];
+  for (;;) {
+    ssize_t n = ::read(watch, events, sizeof events);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) ::_exit(0);
+    for (ssize_t off = 0; off < n;) {
+      auto* e = reinterpret_cast<struct inotify_event*>(events + off);
+      off += static_cast<ssize_t>(sizeof *e + e->len);
+      if (e->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT)) ::_exit(0);
+      if (e->len > 0 && std::strcmp(e->name, kRecordName) == 0 && !recorded_as(record, ::getpid())) ::_exit(0);
+    }
+  }
 }
 
 int read_int(int fd, const char* what) {
@@ -130,6 +166,7 @@ struct HolderStart {
 };
 
 HolderStart start_holder(const EngineNamespaceOptions& o, const IdMap& uid_map, const IdMap& gid_map) {
+  const std::string record = record_path(o.state_root);
   int report_pipe[2], go_pipe[2];
   sys::check(::pipe2(report_pipe, O_CLOEXEC), "pipe2");
   Fd report_r(report_pipe[0]), report_w(report_pipe[1]);
@@ -144,7 +181,7 @@ HolderStart start_holder(const EngineNamespaceOptions& o, const IdMap& uid_map, 
     // a failed fork is reported from here, so the two never interleave.
     ::setsid();
     pid_t holder = ::fork();
-    if (holder == 0) run_holder(report_w.get(), go_r.get());
+    if (holder == 0) run_holder(report_w.get(), go_r.get(), o.state_root.c_str(), record.c_str());
     if (holder < 0) {
       int v = -errno;
       [[maybe_unused]] ssize_t n = ::write(report_w.get(), &v, sizeof v);
@@ -163,7 +200,7 @@ HolderStart start_holder(const EngineNamespaceOptions& o, const IdMap& uid_map, 
   bool single = write_maps(holder, o, uid_map, gid_map);
   sys::write_all(go_w.get(), "g", 1);
   err = read_int(report_r.get(), "mount");
-  if (err != 0) throw sys::error_from_errno(err, "make / recursively slave in the engine mount namespace");
+  if (err != 0) throw sys::error_from_errno(err, "make / recursively slave in the engine mount namespace, or watch the state directory");
   unsigned long long start = process_start_time(holder);
   sys::write_file_atomic(record_path(o.state_root), std::to_string(holder) + " " + std::to_string(start) + "\n", 0600);
   kill_on_error.release();

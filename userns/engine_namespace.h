@@ -2,7 +2,8 @@
 // The engine namespace: one user namespace (0 -> the user, 1..N -> the subordinate range, or
 // the single-id fallback) plus a mount namespace, kept alive by a tiny holder process recorded
 // in <state_root>/engine-ns.pid ("PID STARTTIME"), so burrowd can exit and join it again.
-// enter_engine_namespace() makes the calling process root inside it. The kernel lets only a
+// The holder exits by itself when the state directory is deleted or the record names another
+// process. enter_engine_namespace() makes the calling process root inside it. The kernel lets only a
 // single-threaded process join a user namespace: call it first thing in main, before POCO or
 // anything else starts a thread.
 
