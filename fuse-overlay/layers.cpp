@@ -84,6 +84,18 @@ void Layers::drop_origin(uint64_t upper_raw) {
   origins_.erase(upper_raw);
 }
 
+void Layers::record_copied_link(uint64_t origin_key, uint64_t upper_raw, const std::string& path) {
+  std::lock_guard lock(mutex_);
+  copied_links_[origin_key] = CopiedLink{upper_raw, path};
+}
+
+std::optional<Layers::CopiedLink> Layers::copied_link(uint64_t origin_key) const {
+  std::lock_guard lock(mutex_);
+  auto it = copied_links_.find(origin_key);
+  if (it == copied_links_.end()) return std::nullopt;
+  return it->second;
+}
+
 int Layers::stat_at(int layer, const std::string& path, struct stat& st) const {
   if (::fstatat(fd(layer), path.c_str(), &st, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0) return errno;
   st.st_ino = key_for(layer, st.st_dev, st.st_ino);

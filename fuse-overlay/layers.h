@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -60,6 +61,14 @@ class Layers {
   void drop_origin(uint64_t upper_raw);
   dev_t layer_dev(int layer) const { return devs_[layer]; }
 
+  // A lower file with several links that was copied up through one of its names.
+  struct CopiedLink {
+    uint64_t upper_raw;  // the copy's raw key
+    std::string path;    // where the copy was made
+  };
+  void record_copied_link(uint64_t origin_key, uint64_t upper_raw, const std::string& path);
+  std::optional<CopiedLink> copied_link(uint64_t origin_key) const;
+
  private:
   Fd upper_;
   Fd work_;
@@ -69,6 +78,7 @@ class Layers {
   mutable std::mutex mutex_;  // guards dev_index_ and origins_
   mutable std::unordered_map<dev_t, uint64_t> dev_index_;
   std::unordered_map<uint64_t, uint64_t> origins_;  // upper raw key -> origin key
+  std::unordered_map<uint64_t, CopiedLink> copied_links_;  // origin key -> its copy
 };
 
 }  // namespace burrow::fuse_overlay

@@ -87,7 +87,7 @@ void OverlayFs::readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, 
         e.attr.st_mode = S_IFDIR;
       } else {
         Found f;
-        int err = find_child(*dir, entry.name, f);
+        int err = find_child(dir, entry.name, f);
         if (err == ENOENT) continue;  // removed since opendir
         if (err != 0) {
           if (used == 0) {

@@ -32,7 +32,7 @@ void OverlayFs::lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   std::memset(&e, 0, sizeof e);
   int err = std::strlen(name) > NAME_MAX ? ENAMETOOLONG : 0;
   Found f;
-  if (err == 0) err = is_whiteout_name(name) ? ENOENT : find_child(*dir, name, f);
+  if (err == 0) err = is_whiteout_name(name) ? ENOENT : find_child(dir, name, f);
   if (err == 0) {
     make_entry(dir, name, f, e);
   } else if (err == ENOENT && timeout_ > 0) {
@@ -137,7 +137,7 @@ void OverlayFs::link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const
 void OverlayFs::unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
   auto dir = inode(parent);
   Found f;
-  int err = dir ? find_child(*dir, name, f) : ENOENT;
+  int err = dir ? find_child(dir, name, f) : ENOENT;
   if (err == 0 && S_ISDIR(f.st.st_mode)) err = EISDIR;
   if (err == 0) err = ensure_upper(dir);
   if (err == 0) {
@@ -156,7 +156,7 @@ void OverlayFs::unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
 void OverlayFs::rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
   auto dir = inode(parent);
   Found f;
-  int err = dir ? find_child(*dir, name, f) : ENOENT;
+  int err = dir ? find_child(dir, name, f) : ENOENT;
   if (err == 0 && !S_ISDIR(f.st.st_mode)) err = ENOTDIR;
   std::string dir_path = dir ? relative_path(*dir) : std::string();
   std::string p = child_path(dir_path, name);

@@ -35,8 +35,8 @@ int OverlayFs::do_rename(const std::shared_ptr<Inode>& src_dir, const std::strin
   if (newname.size() > NAME_MAX) return ENAMETOOLONG;
   if (!layers_.has_upper()) return EROFS;
   Found src, dst;
-  if (int err = find_child(*src_dir, name, src); err != 0) return err;
-  int dst_err = find_child(*dst_dir, newname, dst);
+  if (int err = find_child(src_dir, name, src); err != 0) return err;
+  int dst_err = find_child(dst_dir, newname, dst);
   if (dst_err != 0 && dst_err != ENOENT) return dst_err;
   bool target = dst_err == 0;
   bool src_is_dir = S_ISDIR(src.st.st_mode);

@@ -63,10 +63,24 @@ void OverlayFs::init(fuse_conn_info* conn) {
   logger_.debug("burrow-overlay", "init: writeback " + std::string((conn->want & FUSE_CAP_WRITEBACK_CACHE) ? "on" : "off"));
 }
 
-int OverlayFs::find_child(const Inode& dir, const std::string& name, Found& out) const {
-  Inode::Where w = dir.where();
+int OverlayFs::find_child(const std::shared_ptr<Inode>& dir, const std::string& name, Found& out) {
+  Inode::Where w = dir->where();
   if (w.unlinked) return ENOENT;
-  return layers_.lookup(w.layers, relative_path(dir), name, out);
+  std::string dir_path = relative_path(*dir);
+  int err = layers_.lookup(w.layers, dir_path, name, out);
+  if (err != 0 || out.layers.front() == 0 || S_ISDIR(out.st.st_mode) || out.st.st_nlink < 2) return err;
+  auto copy = layers_.copied_link(out.key);
+  if (!copy) return 0;
+  struct stat st;
+  std::string p = child_path(dir_path, name);
+  bool linked = ::fstatat(layers_.fd(0), copy->path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                layers_.raw_key(st.st_dev, st.st_ino) == copy->upper_raw && ensure_upper(dir) == 0 &&
+                (::linkat(layers_.fd(0), copy->path.c_str(), layers_.fd(0), p.c_str(), 0) == 0 || errno == EEXIST);
+  if (linked) return layers_.lookup(dir->where().layers, dir_path, name, out);
+  // The copy was removed or moved: this name stays the lower file, as an object of its own.
+  out.key = out.raw_key | (uint64_t{1} << 63);
+  out.st.st_ino = out.key;
+  return 0;
 }
 
 void OverlayFs::make_entry(const std::shared_ptr<Inode>& dir, const std::string& name, const Found& f,
@@ -91,7 +105,7 @@ void OverlayFs::make_entry(const std::shared_ptr<Inode>& dir, const std::string&
 
 int OverlayFs::entry_for_new(const std::shared_ptr<Inode>& dir, const std::string& name, fuse_entry_param& e) {
   Found f;
-  if (int err = find_child(*dir, name, f); err != 0) return err;
+  if (int err = find_child(dir, name, f); err != 0) return err;
   make_entry(dir, name, f, e);
   return 0;
 }
@@ -118,7 +132,9 @@ int OverlayFs::ensure_upper(const std::shared_ptr<Inode>& node, bool with_data) 
   if (::fstatat(layers_.fd(0), req.path.c_str(), &up, AT_SYMLINK_NOFOLLOW) != 0) return err ? err : errno;
   if (err == EEXIST && (up.st_mode & S_IFMT) != (req.st.st_mode & S_IFMT)) return EIO;
   if (err != 0 && err != EEXIST) return err;
-  layers_.record_origin(layers_.raw_key(up.st_dev, up.st_ino), node->key());
+  uint64_t up_raw = layers_.raw_key(up.st_dev, up.st_ino);
+  layers_.record_origin(up_raw, node->key());
+  if (!node->is_dir() && req.st.st_nlink > 1) layers_.record_copied_link(node->key(), up_raw, req.path);
   std::vector<int> layers{0};
   if (node->is_dir()) layers.insert(layers.end(), w.layers.begin(), w.layers.end());
   node->set_layers(std::move(layers), w.opaque);

@@ -77,7 +77,9 @@ class OverlayFs {
   };
 
   std::shared_ptr<Inode> inode(fuse_ino_t ino) const { return table_.get(ino); }
-  int find_child(const Inode& dir, const std::string& name, Found& out) const;
+  // Finds `name` in dir. A lower file whose hard-link partner was copied up is linked to
+  // that copy first, so the link set stays one object (as overlayfs' index feature does).
+  int find_child(const std::shared_ptr<Inode>& dir, const std::string& name, Found& out);
   // Registers `found` (the child `name` of dir) with the kernel: fills e, adds a lookup count.
   void make_entry(const std::shared_ptr<Inode>& dir, const std::string& name, const Found& found,
                   fuse_entry_param& e);

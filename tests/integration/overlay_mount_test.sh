@@ -17,7 +17,7 @@ cd "$T"
 BURROW_BIN_DIR="$T/bin" bin/fuse_overlay_tests "[.fuse]" >catch.log 2>&1 || { cat catch.log >&2; fail "OverlayMount cases"; }
 
 mkdir -p l/etc l/bin u w m
-echo lower >l/etc/file; echo a >l/bin/a; ln l/bin/a l/bin/a2
+echo lower >l/etc/file; echo a >l/bin/a; ln l/bin/a l/bin/a2; ln l/bin/a l/bin/a3
 bin/burrow-overlay -o lowerdir=$T/l,upperdir=$T/u,workdir=$T/w m
 # stable inode numbers: the same before and after copy-up
 ino1=\$(stat -c %i m/etc/file); chmod 600 m/etc/file; ino2=\$(stat -c %i m/etc/file)
@@ -30,6 +30,21 @@ touch -d 2001-02-03 m/etc/file; [ "\$(stat -c %Y m/etc/file)" = "\$(date -d 2001
 ln m/etc/file m/etc/hard; [ "\$(stat -c %i m/etc/file)" = "\$(stat -c %i m/etc/hard)" ] || fail "link inode"
 [ "\$(stat -c %h m/etc/hard)" = 2 ] || fail "link count"
 echo more >>m/etc/hard; grep -q more m/etc/file || fail "hard link content"
+# lower hard links stay one object across copy-up (names looked up later are linked up)
+[ "\$(stat -c %i m/bin/a)" = "\$(stat -c %i m/bin/a2)" ] || fail "lower links share an inode"
+echo x >>m/bin/a
+[ "\$(cat m/bin/a2)" = "\$(printf 'a\nx')" ] || fail "lower link content after copy-up"
+[ "\$(cat m/bin/a3)" = "\$(printf 'a\nx')" ] || fail "lower link looked up after copy-up"
+[ "\$(stat -c %i u/bin/a)" = "\$(stat -c %i u/bin/a3)" ] || fail "upper link of the copy"
+[ "\$(cat l/bin/a)" = a ] || fail "lower link changed"
+# O_TMPFILE needs a tmpfile operation that libfuse 3.14 lacks: it must fail cleanly
+python3 -c "
+import os, errno
+try:
+    os.close(os.open('m/etc', os.O_TMPFILE | os.O_RDWR, 0o600))
+except OSError as e:
+    assert e.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL), e
+" || fail "O_TMPFILE"
 # xattrs: set, get, list, remove
 setfattr_() { python3 -c "import os,sys; os.setxattr(sys.argv[1], 'user.t', b'v1')" "\$1"; }
 python3 - <<PY || fail "xattrs"
