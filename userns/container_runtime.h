@@ -96,7 +96,8 @@ class ContainerRuntime {
   // A connection to the shim's attach socket (<bundle>/attach.sock), past the handshake line.
   // Read: output frames [stream(1 stdout, 2 stderr),0,0,0,len_be32]+bytes (tty: stream 1 only),
   // ending at EOF when the container exits. Write: bytes go to the container's stdin (when
-  // `in` and the container has open_stdin); shutdown(SHUT_WR) closes stdin when stdin_once.
+  // `in` and the container has open_stdin); shutdown(SHUT_WR) closes stdin when stdin_once
+  // and no tty (a tty stays open for later clients, as in Docker).
   // Throws Error(Conflict) "container is not running" when the shim is gone.
   Fd attach(const std::string& bundle_dir, bool in, bool out, bool err);
   // The same with the full request; `replay` first sends the output kept since the container

@@ -152,8 +152,10 @@ void ShimRelay::on_client_readable(Client& c) {
       c.read_closed = true;
       if (!c.ready) {
         c.dead = true;
-      } else if (c.want_in && options_.stdin_once) {
-        stdin_closing_ = true;  // the first stdin client is done: the container sees EOF
+      } else if (c.want_in && options_.stdin_once && !options_.tty) {
+        // The first stdin client is done: the container sees EOF. A tty stays the container's
+        // terminal (Docker closes stdin only without one), so later clients can still type.
+        stdin_closing_ = true;
       }
       return;
     }
@@ -206,8 +208,7 @@ void ShimRelay::flush_stdin() {
     }
     stdin_buffer_.erase(0, static_cast<size_t>(n));
   }
-  // With a tty there is nothing to close: the pty stays the container's terminal.
-  if (stdin_closing_ && stdin_buffer_.empty() && stdin_open_ && !options_.tty) close_stdin();
+  if (stdin_closing_ && stdin_buffer_.empty() && stdin_open_) close_stdin();
 }
 
 void ShimRelay::drop_closed_clients() {

@@ -2,8 +2,8 @@
 // ShimRelay: burrow-shim's event loop (one thread, poll). It moves the container's output
 // (pipes, or the pty master) into the json-file log and to attached clients as frames, keeps
 // the last kReplayLimit bytes of frames for clients that ask for a replay, feeds client input
-// to the container's stdin (closing it after the first stdin client leaves with stdin_once),
-// answers resize requests, and reaps the container. Keeps working with no client attached.
+// to the container's stdin (closing it after the first stdin client leaves with stdin_once and
+// no tty), answers resize requests, and reaps the container. Keeps working with no client.
 
 #include <sys/types.h>
 

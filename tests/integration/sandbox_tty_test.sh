@@ -32,6 +32,14 @@ note "tty with stdin: input is echoed and read"
 out=$( (sleep 0.5; printf 'typed\n'; sleep 0.5) | run_ctr ttyin --tty -i -- sh -c 'read x; echo "read:$x"' 2>/dev/null | tr -d '\r')
 assert_contains "$out" "read:typed"
 
+note "with a tty, stdin_once leaves the terminal open for the next client"
+run_ctr ttyonce --tty -i --stdin-once --detach -- sh -c 'read a; echo "a:$a"; read b; echo "b:$b"' 2>/dev/null
+(echo one | drv attach --bundle "$T/c/ttyonce" -i >/dev/null 2>&1 &)
+for _ in $(seq 1 100); do grep -q 'a:one' "$T/c/ttyonce"/*-json.log 2>/dev/null && break; sleep 0.1; done
+echo two | drv attach --bundle "$T/c/ttyonce" -i >/dev/null 2>&1
+assert_eq "$(drv wait --bundle "$T/c/ttyonce")" "0"
+assert_contains "$(log_of ttyonce)" 'b:two'
+
 note "resize changes the window size"
 run_ctr resize --tty --detach -- \
   sh -c 'for i in $(seq 100); do s=$(stty size); [ "$s" != "24 80" ] && break; sleep 0.1; done; echo "$s"' 2>/dev/null
