@@ -31,6 +31,9 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
   images_ = std::make_unique<image::ImageStore>(image::ImageStoreOptions{
       options_.root, &options_.logger,
       [this](const std::string& status, const std::string& id) { events_->publish(status, id, ""); }});
+  std::string programs = options_.program_dir.empty() ? "" : options_.program_dir + "/";
+  containers_ = std::make_unique<ContainerManager>(ContainerManagerOptions{
+      options_.root, options_.logger, *events_, *images_, programs + "burrow-shim", programs + "burrow-overlay"});
 }
 
 Engine::~Engine() { shutdown(); }
@@ -39,6 +42,7 @@ std::size_t Engine::container_count() const { return count_ids(options_.root + "
 std::size_t Engine::image_count() const { return count_ids(options_.root + "/images"); }
 
 void Engine::shutdown() {
+  if (containers_) containers_->shutdown();
   if (events_) events_->close();
 }
 

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <memory>
 
+#include "engine/container_manager.h"
 #include "engine/engine_options.h"
 #include "engine/event_bus.h"
 #include "image/image_store.h"
@@ -30,6 +31,7 @@ class Engine {
   // Subsystems.
   EventBus& events() { return *events_; }
   image::ImageStore& images() { return *images_; }
+  ContainerManager& containers() { return *containers_; }
 
   // Containers and images known on disk (<root>/containers/<id>, <root>/images/<id>), for /info.
   std::size_t container_count() const;
@@ -42,6 +44,7 @@ class Engine {
   EngineOptions options_;
   std::unique_ptr<EventBus> events_;
   std::unique_ptr<image::ImageStore> images_;  // after events_: it publishes to it
+  std::unique_ptr<ContainerManager> containers_;  // after images_ and events_: it uses both
 };
 
 }  // namespace burrow::engine

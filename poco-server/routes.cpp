@@ -5,6 +5,7 @@ namespace burrow::poco_server {
 void add_all_routes(Router& router) {
   add_system_routes(router);
   add_image_routes(router);
+  add_container_routes(router);
 }
 
 }  // namespace burrow::poco_server

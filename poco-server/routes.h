@@ -9,6 +9,9 @@ namespace burrow::poco_server {
 // /_ping, /version, /info, /events (routes_system.cpp).
 void add_system_routes(Router& router);
 
+// /containers/... (routes_containers.cpp).
+void add_container_routes(Router& router);
+
 // /images/... (routes_images.cpp).
 void add_image_routes(Router& router);
 

@@ -136,8 +136,7 @@ void wait(RequestContext& ctx) {
 void remove(RequestContext& ctx) {
   bool v = ctx.query_bool("v"), force = ctx.query_bool("force");
   if (ctx.query_bool("link")) throw Error::bad_parameter("Bad parameter: burrow has no container links to remove");
-  containers(ctx).remove(ctx.param("name"), v, force);
-  ctx.send_status(204);
+  containers(ctx).remove(ctx.param("name"), v, force, [&] { ctx.send_status(204); });
 }
 
 void resize(RequestContext& ctx) {
@@ -171,6 +170,7 @@ void attach(RequestContext& ctx) {
   r.logs = ctx.query_bool("logs");
   r.follow = ctx.query_bool("stream");
   r.wait_for_start = r.follow;
+  r.live_from_shim = true;
   r.stdin_ = ctx.query_bool("stdin") && engine::json_bool(c.config, "OpenStdin");
   r.stdout_ = ctx.query_bool("stdout");
   r.stderr_ = ctx.query_bool("stderr");

@@ -1,0 +1,173 @@
+#pragma once
+// ContainerManager: the containers' lifecycle behind the API (create, start, stop, kill,
+// restart, wait, remove, top, changes, attach streams) on top of ContainerStore (records),
+// image::ImageStore (layers), fuse_overlay::OverlayMount (the rootfs, mounted at start and
+// unmounted when the container exits: a created container holds no FUSE process, and changes
+// of a stopped container are read from its upper dir) and userns::ContainerRuntime (the shim).
+// Events create/start/die/stop/kill/restart/destroy go to the EventBus. Running containers are
+// adopted again after a burrowd restart. Thread-safe; per container, operations that change
+// its state are serialised (lock order: op lock, then live_mutex_, then the store's mutex).
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <Poco/JSON/Object.h>
+
+#include "base/fd.h"
+#include "base/logger.h"
+#include "engine/container.h"
+#include "engine/container_cgroup.h"
+#include "engine/container_log.h"
+#include "engine/container_store.h"
+#include "engine/container_top.h"
+#include "engine/container_watcher.h"
+#include "userns/container_runtime.h"
+
+namespace burrow::image {
+class ImageStore;
+}
+namespace burrow::fuse_overlay {
+class OverlayMount;
+}
+
+namespace burrow::engine {
+
+class EventBus;
+
+struct ContainerManagerOptions {
+  std::string root;                    // state root; containers/ and volumes/ live below it
+  Logger& logger;                      // not owned
+  EventBus& events;                    // not owned
+  image::ImageStore& images;           // not owned
+  std::string shim_program;            // burrow-shim
+  std::string overlay_program;         // burrow-overlay
+};
+
+struct CreateResult {
+  std::string id;
+  std::vector<std::string> warnings;
+};
+
+struct ContainerChange {
+  std::string path;
+  int kind = 0;  // 0 modified, 1 added, 2 deleted
+};
+
+// What an attach or logs request wants from a container's output (see stream_output).
+struct StreamRequest {
+  bool logs = false;            // replay the stored log first
+  long tail = -1;               // with logs: only the last N entries (-1: all)
+  bool follow = false;          // then stream new output until the container's run ends
+  bool wait_for_start = false;  // when not running: wait for the next run and follow it (attach)
+  bool stdout_ = true, stderr_ = true;
+  bool stdin_ = false;          // forward bytes read from stdin_fd to the container's stdin
+  // Live output from the shim's attach socket (attach: partial lines and tty prompts arrive at
+  // once) rather than from the log file (logs --follow: exactly what the log holds).
+  bool live_from_shim = false;
+};
+
+// Receives output: stream 1 stdout, 2 stderr; `time` is the log record's RFC3339Nano stamp.
+// Throws (any exception) when the client is gone, which ends the stream.
+using OutputSink = std::function<void(int stream, std::string_view data, const std::string& time)>;
+
+class ContainerManager {
+ public:
+  // Loads the stored containers, adopts those still running (and records the exit of those
+  // that ended while burrowd was down) and starts the exit watcher. The referenced options
+  // must outlive the manager.
+  explicit ContainerManager(ContainerManagerOptions options);
+  ~ContainerManager();
+  ContainerManager(const ContainerManager&) = delete;
+  ContainerManager& operator=(const ContainerManager&) = delete;
+
+  // POST /containers/create. `name` may be empty (a random one is chosen). NotFound "No such
+  // image: x" when the image is missing; BadParameter for a bad name or config; Conflict when
+  // the name is taken.
+  CreateResult create(const Poco::JSON::Object::Ptr& body, const std::string& name);
+  // Starts the container; `start_body` is a v1.9 HostConfig (may be null or empty). Returns
+  // warnings. Conflict when it is already running; the failed setup step otherwise.
+  std::vector<std::string> start(const std::string& name_or_id, const Poco::JSON::Object::Ptr& start_body);
+  // SIGTERM, then SIGKILL after `timeout_s`; a stopped container is left alone.
+  void stop(const std::string& name_or_id, int timeout_s);
+  void restart(const std::string& name_or_id, int timeout_s);
+  // Sends `sig` (SIGKILL waits for the exit). Conflict when the container is not running.
+  void kill(const std::string& name_or_id, int sig);
+  // Blocks until the container is not running; returns its exit code.
+  int wait(const std::string& name_or_id);
+  // Removes the container (force: kill it first; volumes: remove its own volume directories).
+  // Conflict when it is running and !force. `before_event` (when set) runs once the container
+  // is gone, with no lock held, before the destroy event: the API answers the client there,
+  // because docker run --rm cancels its DELETE request as soon as it sees the destroy event.
+  void remove(const std::string& name_or_id, bool remove_volumes, bool force,
+              const std::function<void()>& before_event = {});
+
+  Container inspect(const std::string& name_or_id) const { return store_.get(name_or_id); }
+  std::vector<Container> list() const { return store_.list(); }
+  TopResult top(const std::string& name_or_id, const std::string& ps_args) const;
+  std::vector<ContainerChange> changes(const std::string& name_or_id) const;
+  void resize(const std::string& name_or_id, unsigned rows, unsigned cols);
+  // Size in bytes of the container's writable layer (SizeRw) and of its image layers.
+  long long size_rw(const Container& c) const;
+  long long size_root_fs(const Container& c) const;
+
+  // Streams output of the container to `sink` as `request` says; with stdin_, bytes read from
+  // `stdin_fd` (the client connection; `pending_stdin` first) go to the container's stdin and
+  // the client's end of input closes it. Returns when the stream is over or the client is gone.
+  void stream_output(const std::string& name_or_id, const StreamRequest& request, const OutputSink& sink,
+                     int stdin_fd = -1, std::string pending_stdin = {});
+
+  // True while any container (in any state) uses the image: image deletion is refused then.
+  bool image_in_use(const std::string& image_id) const;
+  bool limits_enforced() const { return cgroup_.has_value(); }
+  const ContainerStore& store() const { return store_; }
+  std::string log_path(const Container& c) const { return store_.bundle_dir(c.id) + "/" + c.id + "-json.log"; }
+
+  // Stops watching (containers keep running for the next burrowd). Idempotent.
+  void shutdown();
+
+ private:
+  struct Live;
+  std::shared_ptr<std::mutex> op_lock(const std::string& id);
+  void start_locked(const std::string& id, const Poco::JSON::Object::Ptr& start_body,
+                    std::vector<std::string>& warnings);
+  void remove_locked(const std::string& id, bool remove_volumes, bool force);
+  void handle_exit(const std::string& id);
+  void adopt(const Container& c);
+  void publish(const std::string& status, const Container& c, std::map<std::string, std::string> attrs = {});
+  // Waits until `id` is not running or `timeout_ms` passed; returns whether it stopped.
+  bool wait_stopped(const std::string& id, int timeout_ms);
+  void notify_state_change();
+  void unmount_rootfs(const std::string& id, std::unique_ptr<fuse_overlay::OverlayMount> mount);
+  void follow_log(const std::string& id, LogReader& reader, const StreamRequest& r, const OutputSink& sink,
+                  int client_fd, int inotify_fd, const std::string& run_at_start, bool running_at_start);
+  void follow_shim(const std::string& id, std::uint64_t log_offset, const StreamRequest& r, const OutputSink& sink,
+                   int client_fd, std::string pending_stdin, int inotify_fd, const std::string& run_at_start,
+                   bool running_at_start);
+
+  ContainerManagerOptions options_;
+  ContainerStore store_;
+  userns::ContainerRuntime runtime_;
+  std::optional<CgroupDelegation> cgroup_;
+  std::string volumes_dir_;
+
+  std::mutex ops_mutex_;  // guards ops_
+  std::map<std::string, std::shared_ptr<std::mutex>> ops_;
+
+  std::mutex live_mutex_;  // guards live_
+  std::map<std::string, std::unique_ptr<Live>> live_;
+
+  std::mutex state_mutex_;  // pairs with state_cv_: notified after every state change
+  std::condition_variable state_cv_;
+
+  std::unique_ptr<ExitWatcher> watcher_;  // last: its thread calls back into the members above
+};
+
+}  // namespace burrow::engine
