@@ -125,7 +125,8 @@ Object::Ptr container_inspect(const Container& c, ApiVersion) {
   net->set("Bridge", std::string());
   net->set("PortMapping", Poco::Dynamic::Var());
   Object::Ptr ports = ordered();
-  for (const auto& p : *container_ports(c)) {
+  Array::Ptr port_list = container_ports(c);
+  for (const auto& p : *port_list) {
     auto po = p.extract<Object::Ptr>();
     std::string key = std::to_string(json_int(po, "PrivatePort")) + "/" + json_string(po, "Type");
     if (!po->has("PublicPort")) {
