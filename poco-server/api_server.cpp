@@ -12,7 +12,7 @@ namespace burrow::poco_server {
 ApiServer::ApiServer(Router router, engine::Engine& engine, Logger& logger,
                      std::vector<Poco::Net::ServerSocket> sockets, ApiServerOptions options)
     : router_(std::move(router)),
-      pool_("api", 1, options.max_threads, 60),
+      pool_("api", 1, options.max_threads, 10),
       dispatcher_(new RequestDispatcher(router_, engine, logger, options.cors)) {
   for (auto& socket : sockets) {
     // Listening sockets must not leak into the programs burrowd spawns.

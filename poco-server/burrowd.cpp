@@ -2,6 +2,7 @@
 // parse options -> preflight -> enter the engine namespace -> block signals (before any thread)
 // -> locks and listeners -> engine -> serve -> wait for SIGTERM/SIGINT -> clean shutdown.
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -152,6 +153,9 @@ int run(const DaemonOptions& options, const std::vector<int>& activated) {
 
 int main(int argc, char** argv) {
   std::vector<int> activated = systemd::take_listen_fds();  // LISTEN_PID names this very process
+  // Request threads come and go; one malloc arena per thread would keep megabytes resident in an
+  // idle daemon for no gain at its request rates.
+  ::mallopt(M_ARENA_MAX, 2);
   DaemonOptions options;
   try {
     options = DaemonOptions::parse(std::vector<std::string>(argv + 1, argv + argc), user_home());

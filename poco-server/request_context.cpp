@@ -175,11 +175,26 @@ void RequestContext::send_body(int status, const std::string& content_type, std:
   response_.setStatus(static_cast<HTTPResponse::HTTPStatus>(status));
   if (!content_type.empty()) response_.setContentType(content_type);
   response_.setContentLength64(static_cast<Poco::Int64>(body.size()));
-  if (request_.getMethod() == "HEAD") {
-    response_.send();
+  const bool head = request_.getMethod() == "HEAD";
+  auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request_);
+  if (!impl) {
+    if (head) response_.send();
+    else response_.sendBuffer(body.data(), body.size());
     return;
   }
-  response_.sendBuffer(body.data(), body.size());
+  // Status line, headers and body in one write: POCO's sendBuffer() writes the headers and the
+  // body separately, two system calls on the hot path of every small reply.
+  std::ostringstream message;
+  response_.write(message);
+  if (!head) message << body;
+  const std::string& bytes = message.str();
+  Poco::Net::StreamSocket& socket = impl->socket();
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    int n = socket.sendBytes(bytes.data() + done, static_cast<int>(bytes.size() - done));
+    if (n <= 0) throw Error::io("client closed the connection");
+    done += static_cast<std::size_t>(n);
+  }
 }
 
 void RequestContext::send_json(const Poco::JSON::Object::Ptr& value, int status) {

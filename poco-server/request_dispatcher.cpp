@@ -69,9 +69,17 @@ void RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& request, Poco::Ne
   std::string path;
   std::vector<std::pair<std::string, std::string>> query;
   try {
-    Poco::URI uri(request.getURI());
-    path = uri.getPath();
-    query = uri.getQueryParameters();
+    const std::string& target = request.getURI();
+    if (!target.empty() && target[0] == '/' && target.find_first_of("%+#") == std::string::npos) {
+      // Nothing to decode: split it ourselves (the common case; Poco::URI is costly per request).
+      auto q = target.find('?');
+      path = target.substr(0, q);
+      if (q != std::string::npos && q + 1 < target.size()) query = Poco::URI(target.substr(q)).getQueryParameters();
+    } else {
+      Poco::URI uri(target);
+      path = uri.getPath();
+      query = uri.getQueryParameters();
+    }
   } catch (const Poco::Exception& e) {
     send_plain(response, 400, "Bad request URI: " + e.displayText(), head);
     return;

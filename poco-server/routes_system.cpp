@@ -1,6 +1,7 @@
 // Routes of the system endpoints: /_ping (GET, HEAD), /version, /info, /events.
 #include <chrono>
 #include <cstdint>
+#include <sstream>
 #include <string>
 
 #include "base/error.h"
@@ -45,8 +46,15 @@ void ping(RequestContext& ctx) {
   ctx.send_text(200, "OK");
 }
 
+// The version facts cannot change while the daemon runs (a new kernel needs a reboot): the
+// reply is built once.
 void version(RequestContext& ctx) {
-  ctx.send_json(version_json(engine::build_info(), engine::collect_system_info(), ctx.api_version()));
+  static const std::string reply = [] {
+    std::ostringstream out;
+    version_json(engine::build_info(), engine::collect_system_info(), kServedApiVersion)->stringify(out);
+    return out.str();
+  }();
+  ctx.send_json_text(reply);
 }
 
 void info(RequestContext& ctx) {
