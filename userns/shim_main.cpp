@@ -158,8 +158,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (bundle.empty()) {
-    std::fprintf(stderr, "usage: burrow-shim --bundle DIR [--sync-fd N]\n");
+  if (bundle.empty() || bundle[0] != '/') {
+    std::fprintf(stderr, "usage: burrow-shim --bundle /ABSOLUTE/DIR [--sync-fd N] [--gate-fd M]\n");
     return 2;
   }
   // Descriptors burrowd leaked without CLOEXEC (a listening socket, say) must not live on in
@@ -178,6 +178,8 @@ int main(int argc, char** argv) {
   if (pid > 0) ::_exit(0);
   ::signal(SIGPIPE, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
+  // Do not pin burrowd's working directory (and its mount) for the container's lifetime.
+  if (::chdir("/") < 0) return 1;
   Logger logger(2, false);
   return run_shim(bundle, sync_fd, gate_fd, logger);
 }
