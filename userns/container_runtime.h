@@ -68,7 +68,7 @@ class ContainerRuntime {
 
   // Validates the spec (Error BadParameter naming the field), writes <bundle>/shim.conf,
   // starts burrow-shim and returns once the container's process has exec'd. Failures come
-  // back as burrow::Error naming the failed setup step and path ("mount /proc `...`: ...",
+  // back as burrow::Error naming the failed setup step and path ("mount proc `/proc`: ...",
   // "exec `nosuch`: No such file or directory" as NotFound), never "exit 1". Stale
   // exit.json/attach.sock in the bundle are removed first.
   StartedContainer start(const ContainerSpec& spec);
@@ -100,8 +100,8 @@ class ContainerRuntime {
   // and no tty (a tty stays open for later clients, as in Docker).
   // Throws Error(Conflict) "container is not running" when the shim is gone.
   Fd attach(const std::string& bundle_dir, bool in, bool out, bool err);
-  // The same with the full request; `replay` first sends the output kept since the container
-  // started (up to 1 MiB): use it for an attach that was requested before start() returned
+  // The same with the full request; `replay` first sends the output since the container
+  // started (its last 1 MiB): use it for an attach that was requested before start() returned
   // (docker run), so that nothing printed in between is lost. When the container is already
   // gone (Conflict), everything it printed is in the log file.
   Fd attach(const std::string& bundle_dir, const AttachRequest& request);
