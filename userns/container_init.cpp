@@ -210,7 +210,8 @@ void run_op(const InitContext& ctx, int rootfd, const SetupOp& op) {
       rc = ::mount("sysfs", fd_path(pbuf, target), "sysfs", op.flags, nullptr);
       // A network namespace we own allows sysfs; when it is refused anyway, show the host's.
       if (rc < 0 && (errno == EPERM || errno == EACCES))
-        rc = bind_tree(AT_FDCWD, "/sys", target, true, true, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        rc = bind_tree(AT_FDCWD, "/sys", target, true, (op.flags & MS_RDONLY) != 0,
+                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
       break;
     case OpKind::BindDevice:
       rc = bind_tree(AT_FDCWD, op.source.c_str(), target, false, false);

@@ -119,7 +119,9 @@ SandboxPlan SandboxPlan::from_spec(const ContainerSpec& spec, const SandboxHost&
   add(OpKind::Symlink, "/proc/self/fd/1", "/dev/stdout");
   add(OpKind::Symlink, "/proc/self/fd/2", "/dev/stderr");
   add(OpKind::Symlink, "/proc/kcore", "/dev/core");
-  add(OpKind::MountSysfs, "sysfs", "/sys", {}, kNoSuidDevExec | MS_RDONLY);
+  // Read-only /sys, as Docker 0.8; Privileged gets it writable (the kernel still refuses
+  // whatever the user namespace does not own).
+  add(OpKind::MountSysfs, "sysfs", "/sys", {}, kNoSuidDevExec | (spec.privileged ? 0 : MS_RDONLY));
   for (const auto& b : spec.binds) {
     SetupOp op{OpKind::Bind, b.source, b.destination, {}, 0, b.read_only, true};
     if (auto st = sys::try_lstat(b.source); st) {

@@ -20,7 +20,7 @@ enum class OpKind {
   MountTmpfs,   // tmpfs at dest (data: mount options)
   MountDevpts,  // a private devpts instance (newinstance) at dest
   MountMqueue,  // mqueue at dest
-  MountSysfs,   // read-only sysfs at dest; a read-only rbind of the host's /sys when refused
+  MountSysfs,   // sysfs at dest (read-only unless privileged); an rbind of the host's /sys when refused
   BindDevice,   // host device node `source` bound onto a file created at dest
   BindConsole,  // the container's pty slave bound onto dest (tty only; done after the pty exists)
   Bind,         // host path `source` bound (recursively) onto dest, read-only when read_only
@@ -53,7 +53,8 @@ struct SandboxHost {
 class SandboxPlan {
  public:
   // The Docker 0.8 sandbox for `spec`: /proc, a tmpfs /dev with null zero full random urandom
-  // tty console, devpts at /dev/pts (+ /dev/ptmx), /dev/shm, /dev/mqueue, read-only /sys, the
+  // tty console, devpts at /dev/pts (+ /dev/ptmx), /dev/shm, /dev/mqueue, /sys (read-only
+  // unless privileged), the
   // standard /dev symlinks, then spec.binds in order. Does not validate.
   static SandboxPlan from_spec(const ContainerSpec& spec, const SandboxHost& host);
 

@@ -1,5 +1,7 @@
 #include "userns/sandbox_plan.h"
 
+#include <sys/mount.h>
+
 #include <catch2/catch.hpp>
 
 #include "base/error.h"
@@ -96,6 +98,18 @@ TEST_CASE("Validation refuses what would fail after clone", "[userns][plan]") {
     s.additional_gids = {10};
     require_invalid(s, "setgroups", h);
   }
+}
+
+TEST_CASE("/sys is read-only unless privileged", "[userns][plan]") {
+  auto sys_flags = [](const ContainerSpec& s) {
+    for (const auto& op : SandboxPlan::from_spec(s, full_host()).ops)
+      if (op.kind == OpKind::MountSysfs) return op.flags;
+    return 0UL;
+  };
+  ContainerSpec s = good_spec();
+  REQUIRE((sys_flags(s) & MS_RDONLY) != 0);
+  s.privileged = true;
+  REQUIRE((sys_flags(s) & MS_RDONLY) == 0);
 }
 
 TEST_CASE("A file bind is planned as a file", "[userns][plan]") {
