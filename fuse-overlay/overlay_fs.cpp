@@ -60,7 +60,9 @@ void OverlayFs::init(fuse_conn_info* conn) {
   writeback_ = (conn->want & FUSE_CAP_WRITEBACK_CACHE) != 0;
   conn->max_background = 64;
   conn->congestion_threshold = 48;
-  logger_.debug("burrow-overlay", "init: writeback " + std::string((conn->want & FUSE_CAP_WRITEBACK_CACHE) ? "on" : "off"));
+  logger_.debug("burrow-overlay", "init: writeback " + std::string((conn->want & FUSE_CAP_WRITEBACK_CACHE) ? "on" : "off") +
+                                      ", max_readahead " + std::to_string(conn->max_readahead) + ", max_write " +
+                                      std::to_string(conn->max_write));
 }
 
 int OverlayFs::find_child(const std::shared_ptr<Inode>& dir, const std::string& name, Found& out) {
