@@ -54,8 +54,7 @@ class SandboxPlan {
  public:
   // The Docker 0.8 sandbox for `spec`: /proc, a tmpfs /dev with null zero full random urandom
   // tty console, devpts at /dev/pts (+ /dev/ptmx), /dev/shm, /dev/mqueue, /sys (read-only
-  // unless privileged), the
-  // standard /dev symlinks, then spec.binds in order. Does not validate.
+  // unless privileged), the standard /dev symlinks, then spec.binds in order. No validation.
   static SandboxPlan from_spec(const ContainerSpec& spec, const SandboxHost& host);
 
   // Throws Error(BadParameter) naming the field for anything that would fail after clone for a
