@@ -21,7 +21,7 @@ namespace {
 // made by the first readdir, not by opendir: when the kernel serves the directory from its
 // readdir cache, no listing is needed at all.
 struct DirHandle {
-  std::mutex mutex;                  // guards listed and entries while the listing is made
+  std::mutex mutex;                  // guards listed and the publication of entries
   bool listed = false;
   std::vector<MergedEntry> entries;  // "." and ".." first; read-only once listed
 };
@@ -48,20 +48,23 @@ void OverlayFs::readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, 
     fuse_reply_err(req, ENOENT);
     return;
   }
+  bool listed;
   {
-    // The lock is held across the listing's system calls, but it guards only this handle,
-    // which a single directory stream uses; no other lock is taken inside it.
+    std::lock_guard lock(handle->mutex);
+    listed = handle->listed;
+  }
+  if (!listed) {
+    // Listed without the lock held; when two readers race, the first listing published wins.
+    Inode::Where w = dir->where();
+    std::vector<MergedEntry> entries{{".", DT_DIR, dir->key()}, {"..", DT_DIR, w.parent ? w.parent->key() : dir->key()}};
+    int err = w.unlinked ? 0 : list_merged(layers_, w.layers, relative_path(*dir), entries);
+    if (err != 0) {
+      fuse_reply_err(req, err);
+      return;
+    }
     std::lock_guard lock(handle->mutex);
     if (!handle->listed) {
-      Inode::Where w = dir->where();
-      handle->entries.push_back({".", DT_DIR, dir->key()});
-      handle->entries.push_back({"..", DT_DIR, w.parent ? w.parent->key() : dir->key()});
-      int err = w.unlinked ? 0 : list_merged(layers_, w.layers, relative_path(*dir), handle->entries);
-      if (err != 0) {
-        handle->entries.clear();
-        fuse_reply_err(req, err);
-        return;
-      }
+      handle->entries = std::move(entries);
       handle->listed = true;
     }
   }
