@@ -6,6 +6,8 @@
 #   BURROW_OVERLAY_SEED (default 20261126) and BURROW_OVERLAY_OPS (default 3000) change the run.
 source "$(dirname "$0")/lib.sh"
 burrow_setup
+as_user test -r /dev/fuse -a -w /dev/fuse || skip "/dev/fuse not usable by $(test_user): run scripts/setup-test-host"
+as_user unshare -rm true 2>/dev/null || skip "unprivileged user namespaces are not available"
 [[ -x "$BURROW_BIN_DIR/burrow-overlay" && -x "$BURROW_BIN_DIR/overlay_difftest" ]] || skip "burrow-overlay not built"
 cp "$BURROW_BIN_DIR/overlay_difftest" "$T/bin/"
 [[ $(id -u) -eq 0 ]] && chown -R "$(test_user)": "$T"
@@ -25,7 +27,6 @@ rc=\$?
 umount "$T/om"; umount "$T/km"
 exit \$rc
 INNER
-[[ -w /dev/fuse ]] || [[ $(id -u) -eq 0 && $(stat -c %a /dev/fuse) == 666 ]] || skip "/dev/fuse not usable: run scripts/setup-test-host"
 note "seed $SEED, $COUNT operations"
 set +e
 as_user unshare -rm bash "$T/inner.sh"

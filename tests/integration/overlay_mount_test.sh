@@ -5,8 +5,9 @@
 # statfs, fsync and inode numbers across copy-up.
 source "$(dirname "$0")/lib.sh"
 burrow_setup
+as_user test -r /dev/fuse -a -w /dev/fuse || skip "/dev/fuse not usable by $(test_user): run scripts/setup-test-host"
+as_user unshare -rm true 2>/dev/null || skip "unprivileged user namespaces are not available"
 [[ -x "$BURROW_BIN_DIR/burrow-overlay" && -x "$BURROW_BIN_DIR/fuse_overlay_tests" ]] || skip "burrow-overlay not built"
-[[ $(stat -c %a /dev/fuse 2>/dev/null) == 666 || $(id -u) -ne 0 ]] || skip "/dev/fuse not usable: run scripts/setup-test-host"
 cp "$BURROW_BIN_DIR/fuse_overlay_tests" "$T/bin/"
 [[ $(id -u) -eq 0 ]] && chown -R "$(test_user)": "$T"
 

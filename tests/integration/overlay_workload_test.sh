@@ -5,8 +5,9 @@
 # layer's changes (burrow-overlay --changes) and the merged contents are checked.
 source "$(dirname "$0")/lib.sh"
 burrow_setup
+as_user test -r /dev/fuse -a -w /dev/fuse || skip "/dev/fuse not usable by $(test_user): run scripts/setup-test-host"
+as_user unshare -rm true 2>/dev/null || skip "unprivileged user namespaces are not available"
 [[ -x "$BURROW_BIN_DIR/burrow-overlay" ]] || skip "burrow-overlay not built"
-[[ $(stat -c %a /dev/fuse 2>/dev/null) == 666 || $(id -u) -ne 0 ]] || skip "/dev/fuse not usable: run scripts/setup-test-host"
 
 cat >"$T/inner.sh" <<INNER
 set -eu
