@@ -19,8 +19,8 @@ struct ContainerState {
   bool running = false;
   pid_t pid = 0;          // the container's init, as seen from burrowd
   int exit_code = 0;
-  std::string started_at;   // RFC3339Nano, or kZeroTime
-  std::string finished_at;  // RFC3339Nano, or kZeroTime
+  std::string started_at = "0001-01-01T00:00:00Z";   // RFC3339Nano, or kZeroTime
+  std::string finished_at = "0001-01-01T00:00:00Z";  // RFC3339Nano, or kZeroTime
   bool ghost = false;       // running, adopted from an earlier burrowd
   // burrow's own fields, so that a restarted burrowd can find the shim again.
   pid_t shim_pid = 0;

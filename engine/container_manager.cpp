@@ -107,12 +107,6 @@ CreateResult ContainerManager::create(const Object::Ptr& body, const std::string
   c.hosts_path = bundle + "/hosts";
   c.resolv_conf_path = bundle + "/resolv.conf";
   store_.add(c);
-  try {
-    write_container_files(c);
-  } catch (const Error& e) {
-    store_.remove(c.id);
-    throw e.wrap("creating " + c.short_id());
-  }
   publish("create", c);
   return {c.id, prepared.warnings};
 }
@@ -128,15 +122,21 @@ std::vector<std::string> ContainerManager::start(const std::string& key, const O
 
 void ContainerManager::start_locked(const std::string& id, const Object::Ptr& start_body,
                                     std::vector<std::string>& warnings) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto ms_since = [](std::chrono::steady_clock::time_point t) {
+    return std::to_string(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count());
+  };
   Container c = store_.get(id);
   if (c.state.running) throw Error::conflict("Conflict, The container " + c.short_id() + " is already running.");
   if (start_body && start_body->size() > 0) {
     c.host_config = merge_start_host_config(c.host_config, start_body, warnings);
   }
   VolumePlan plan = plan_volumes(c, store_, volumes_dir_);
+  bool changed = plan.volumes != c.volumes || plan.volumes_rw != c.volumes_rw || (start_body && start_body->size() > 0);
   c.volumes = plan.volumes;
   c.volumes_rw = plan.volumes_rw;
-  store_.update_config(c);
+  if (changed) store_.update_config(c);  // each durable write costs an fsync pair: only when needed
   write_container_files(c);
 
   std::string bundle = store_.bundle_dir(id);
@@ -152,6 +152,7 @@ void ContainerManager::start_locked(const std::string& id, const Object::Ptr& st
   std::unique_ptr<fuse_overlay::OverlayMount> overlay;
   try {
     overlay = fuse_overlay::OverlayMount::mount(mount_options);
+    options_.logger.debug("engine " + c.short_id(), "rootfs mounted after " + ms_since(t0) + " ms");
   } catch (const Error& e) {
     throw Error(Error::Kind::Internal, "Cannot start container " + c.short_id() + ": mounting the rootfs: " + e.what());
   }
@@ -185,6 +186,7 @@ void ContainerManager::start_locked(const std::string& id, const Object::Ptr& st
     for (const auto& m : plan.mounts) spec.binds.push_back({m.source, m.destination, m.read_only});
     spec.log_path = log_path(c);
     started = runtime_.start(spec);
+    options_.logger.debug("engine " + c.short_id(), "container running after " + ms_since(t0) + " ms");
   } catch (const Error& e) {
     try {
       overlay->unmount();
@@ -230,6 +232,7 @@ void ContainerManager::start_locked(const std::string& id, const Object::Ptr& st
   }
   notify_state_change();
   publish("start", now);
+  options_.logger.debug("engine " + c.short_id(), "start recorded after " + ms_since(t0) + " ms");
   watcher_->watch(id, started.shim_pid);
 }
 
@@ -296,9 +299,15 @@ void ContainerManager::handle_exit(const std::string& id) {
       live = std::move(it->second);
       live_.erase(it);
     }
+    auto t0 = std::chrono::steady_clock::now();
+    auto ms_since = [&] {
+      return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+    };
     std::string bundle = store_.bundle_dir(id);
     userns::ExitRecord rec = runtime_.wait(live->started, bundle);
+    std::string waited = ms_since();
     unmount_rootfs(id, std::move(live->overlay));
+    options_.logger.debug("engine " + id.substr(0, 12), "exit record after " + waited + " ms, unmounted after " + ms_since() + " ms");
     if (cgroup_) cgroup_->remove(id);
     Container c = store_.update_state(id, [&](ContainerState& s) {
       s.running = false;

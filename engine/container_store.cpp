@@ -59,7 +59,8 @@ void ContainerStore::add(const Container& c) {
                             " to a container again.");
   }
   sys::make_dirs(bundle_dir(c.id), 0700);
-  write_state(c.id, c.state);
+  // No state.json yet: a container without one has never started (load() gives the default
+  // state), which saves a durable write on every create.
   write_config(c);
   containers_[c.id] = c;
 }
