@@ -84,7 +84,8 @@ SandboxPlan SandboxPlan::from_spec(const ContainerSpec& spec, const SandboxHost&
   SandboxPlan p;
   p.host_ = host;
   p.rootfs = spec.rootfs;
-  p.hostname = spec.hostname;
+  // A container always gets its own hostname: Docker's default is the short id.
+  p.hostname = spec.hostname.empty() ? spec.id.substr(0, 12) : spec.hostname;
   p.cwd = spec.cwd.empty() ? "/" : spec.cwd;
   p.args = spec.args;
   p.env = spec.env;

@@ -100,6 +100,13 @@ TEST_CASE("Validation refuses what would fail after clone", "[userns][plan]") {
   }
 }
 
+TEST_CASE("Without a hostname the container gets its short id", "[userns][plan]") {
+  ContainerSpec s = good_spec();
+  s.hostname.clear();
+  s.id = "0123456789ab" + std::string(52, 'c');
+  REQUIRE(SandboxPlan::from_spec(s, full_host()).hostname == "0123456789ab");
+}
+
 TEST_CASE("/sys is read-only unless privileged", "[userns][plan]") {
   auto sys_flags = [](const ContainerSpec& s) {
     for (const auto& op : SandboxPlan::from_spec(s, full_host()).ops)
