@@ -45,8 +45,8 @@ api POST "/containers/$id/start" >/dev/null
 api POST "/containers/$id/wait" >/dev/null
 assert_eq "$(api GET "/containers/$id/logs?stdout=1&stderr=1&tail=1" | frames)" three "tail=1"
 assert_eq "$(api GET "/containers/$id/logs?stdout=1" | frames | tr '\n' ' ')" "one two " "stdout only"
-api GET "/containers/$id/logs?stdout=1&timestamps=1" | frames | head -1 | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[^ ]+Z one$' ||
-  fail "timestamps"
+stamped=$(api GET "/containers/$id/logs?stdout=1&timestamps=1" | frames)
+[[ "${stamped%%$'\n'*}" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[^\ ]+Z\ one$ ]] || fail "timestamps: $stamped"
 api GET "/containers/$id/logs" >/dev/null
 assert_eq "$(api_status)" 400 "logs without a stream"
 replay=$(curl -sS -i --max-time 10 --unix-socket "$SOCK" -X POST "http://localhost/v1.9/containers/$id/attach?logs=1&stdout=1&stderr=1" | tr -d '\0')
