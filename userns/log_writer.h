@@ -2,7 +2,8 @@
 // LogWriter: the container's json-file log as the shim writes it. Output chunks are split on
 // '\n' (the newline stays in "log"); a partial line is kept per stream until its newline
 // arrives, it grows past kMaxPartial bytes (Docker splits at 16 KiB), or flush() at exit.
-// Each line is one write(2) to an O_APPEND fd (no fsync). Single-threaded (the shim's loop).
+// The lines of one chunk share a time stamp and go out in one write(2) to an O_APPEND fd (no
+// fsync), so whole lines land together. Single-threaded (the shim's loop).
 
 #include <string>
 #include <string_view>
@@ -26,11 +27,13 @@ class LogWriter {
   size_t failed_writes() const { return failed_writes_; }
 
  private:
-  void emit(std::string_view stream, std::string_view line);
+  void emit(std::string_view stream, std::string_view line, const std::string& time);
+  void write_pending();
 
   Fd fd_;
   std::string partial_stdout_;
   std::string partial_stderr_;
+  std::string pending_;  // encoded lines not yet written
   size_t failed_writes_ = 0;
 };
 

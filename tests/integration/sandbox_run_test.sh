@@ -15,6 +15,15 @@ assert_contains "$log" '{"log":"hello\n","stream":"stdout","time":"'
 [[ $(wc -l <<<"$log") -eq 1 ]] || fail "expected one log line, got: $log"
 assert_contains "$(cat "$T/c/hello/exit.json")" '"exit_code":0'
 
+note "a fast producer's output arrives complete (attached before the command runs)"
+want=$(dd if=/dev/zero bs=1M count=8 2>/dev/null | base64 | wc -c)
+got=$(run_ctr fast -- sh -c 'dd if=/dev/zero bs=1M count=8 2>/dev/null | base64' 2>/dev/null | wc -c)
+assert_eq "$got" "$want" "bytes through attach"
+assert_eq "$(wc -l <"$(ls "$T/c/fast"/*-json.log)")" "$(dd if=/dev/zero bs=1M count=8 2>/dev/null | base64 | wc -l)" "log lines"
+
+note "an attach after the start still gets the output (replay, or the log once it exited)"
+assert_eq "$(run_ctr late --late-attach -- echo late 2>/dev/null)" "late"
+
 note "exit codes pass through"
 set +e
 run_ctr exit3 -- sh -c 'exit 3' 2>/dev/null

@@ -11,6 +11,7 @@
 //                --user UID:GID --groups G,G --bind SRC:DST[:ro]
 //                --prepare-file PATH (a prepare hook writes PATH in the container before exec)
 //                --prepare-fail (a prepare hook that throws)
+//                --late-attach (attach after start, not before the command runs)
 //   wait|running|kill|attach|resize --root DIR --bundle B [--signal N] [-i] [--size R:C]
 // Driver failures exit 125 with the message on stderr (as docker run does).
 #include <poll.h>
@@ -48,6 +49,7 @@ struct Args {
   bool single_id = false;  // create the engine namespace with the single-id fallback map
   std::string prepare_file;  // start with a prepare hook writing this file in the container
   bool prepare_fail = false; // start with a prepare hook that throws
+  bool late_attach = false;  // attach after start() returned instead of from the prepare hook
   int signal = SIGTERM;
 };
 
@@ -99,6 +101,7 @@ Args parse(int argc, char** argv, int from) {
     else if (s == "--single-id") a.single_id = true;
     else if (s == "--prepare-file") a.prepare_file = need(i);
     else if (s == "--prepare-fail") a.prepare_fail = true;
+    else if (s == "--late-attach") a.late_attach = true;
     else if (s == "--") {
       for (++i; i < argc; ++i) a.rest.push_back(argv[i]);
     } else {
@@ -231,11 +234,19 @@ int run(const Args& a, Logger& logger) {
   spec.binds = a.binds;
   spec.log_path = a.bundle + "/" + spec.id + "-json.log";
   sys::make_dirs(a.bundle, 0700);
+  // Attached runs connect to the shim from the prepare hook, before the command runs, with
+  // replay: nothing it prints can be missed (--late-attach connects after start() instead, as
+  // a later `docker attach` would, and falls back to the log when the container is gone).
+  bool early = !a.detach && !a.late_attach;
+  Fd sock;
+  AttachRequest request{a.in, true, true, true, std::nullopt};
   StartedContainer c;
-  if (!a.prepare_file.empty() || a.prepare_fail) {
+  if (early || !a.prepare_file.empty() || a.prepare_fail) {
     c = runtime.start(spec, [&](pid_t pid) {
       if (a.prepare_fail) throw Error::unavailable("refused by the test's prepare hook");
-      sys::write_file_atomic("/proc/" + std::to_string(pid) + "/root" + a.prepare_file, "prepared " + std::to_string(pid) + "\n");
+      if (!a.prepare_file.empty())
+        sys::write_file_atomic("/proc/" + std::to_string(pid) + "/root" + a.prepare_file, "prepared " + std::to_string(pid) + "\n");
+      if (early) sock = runtime.attach(a.bundle, request);
     });
   } else {
     c = runtime.start(spec);
@@ -244,8 +255,7 @@ int run(const Args& a, Logger& logger) {
   std::cerr << "driver: started shim=" << c.shim_pid << " pid=" << c.pid << " at " << c.started_at << std::endl;
   if (a.detach) return 0;
   try {
-    AttachRequest r{a.in, true, true, true, std::nullopt};
-    Fd sock = runtime.attach(a.bundle, r);
+    if (!sock.valid()) sock = runtime.attach(a.bundle, request);
     pump(sock.get(), a.in);
   } catch (const Error& e) {
     if (!e.is_conflict()) throw;
