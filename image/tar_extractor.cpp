@@ -8,17 +8,25 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <cstring>
+#include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "base/error.h"
 #include "base/sys.h"
 #include "image/archive_reader.h"
+#include "image/file_writer_pool.h"
 #include "image/fs_at.h"
 
 namespace burrow::image {
 
 namespace {
+
+// Regular files up to this size are written by the pool; larger ones stream inline.
+constexpr int64_t kPooledFileLimit = 1 << 20;
+constexpr unsigned kWriterThreads = 4;
 
 // Metadata applied to a directory once all members are in place (its mode may forbid
 // writing, and creating children would change its mtime).
@@ -33,7 +41,7 @@ struct PendingDir {
 
 class Extraction {
  public:
-  Extraction(ArchiveReader& reader, int root_fd) : reader_(reader), root_(root_fd) {}
+  Extraction(ArchiveReader& reader, int root_fd) : reader_(reader), root_(root_fd), pool_(kWriterThreads) {}
 
   ExtractStats run() {
     while (archive_entry* e = reader_.next()) {
@@ -48,7 +56,10 @@ class Extraction {
       }
       ++stats_.entries;
     }
+    pool_.drain();
     finish_dirs();
+    stats_.chown_fallbacks += pool_.chown_fallbacks();
+    stats_.skipped_xattrs += pool_.skipped_xattrs();
     return stats_;
   }
 
@@ -64,49 +75,97 @@ class Extraction {
     }
     std::string leaf = parts.back();
     int parent = parent_fd(parts);
+    std::string rel = join_path(parts, parts.size());
+    // Only what this extraction made can be in the way (the directory starts empty).
+    bool existed = seen_.count(rel) != 0;
+    if (existed) pool_.drain();
 
     const char* hardlink = archive_entry_hardlink(e);
     if (hardlink && *hardlink) {
-      make_hardlink(parts, parent, hardlink);
+      pool_.drain();  // the target may still be queued
+      make_hardlink(parts, parent, hardlink, existed);
+      seen_.insert(rel);
       return;
     }
     switch (type) {
       case AE_IFDIR: {
         struct stat st;
-        bool exists = ::fstatat(parent, leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
-        if (exists && !S_ISDIR(st.st_mode)) {
-          clear(parent, leaf);
-          exists = false;
-        }
-        if (!exists) sys::check(::mkdirat(parent, leaf.c_str(), 0700), "mkdir", name);
+        bool is_dir = existed && ::fstatat(parent, leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+        if (existed && !is_dir) clear(parent, leaf);
+        if (!is_dir) sys::check(::mkdirat(parent, leaf.c_str(), 0700), "mkdir", name);
         pending_.push_back(pending_for(e, parts));
-        return;
+        break;
       }
-      case AE_IFREG: clear(parent, leaf); write_file(e, parent, leaf, name); return;
+      case AE_IFREG:
+        if (existed) clear(parent, leaf);
+        if (archive_entry_size(e) <= kPooledFileLimit)
+          queue_file(e, leaf, name);
+        else
+          write_file(e, parent, leaf, name);
+        break;
       case AE_IFLNK: {
-        clear(parent, leaf);
+        if (existed) clear(parent, leaf);
         const char* target = archive_entry_symlink(e);
         if (!target) target = archive_entry_symlink_utf8(e);
         if (!target) throw Error::bad_parameter("symbolic link without a target");
         sys::check(::symlinkat(target, parent, leaf.c_str()), "symlink", name);
         own_and_time(e, parent, leaf);
-        return;
+        break;
       }
       case AE_IFCHR:
       case AE_IFBLK:
-      case AE_IFIFO: make_node(e, parent, leaf, name, type); return;
+      case AE_IFIFO:
+        if (existed) clear(parent, leaf);
+        make_node(e, parent, leaf, name, type);
+        break;
       default: return;  // sockets and unknown types are not layer content
     }
+    seen_.insert(std::move(rel));
+  }
+
+  // Reads a small file's data and hands it to the pool.
+  void queue_file(archive_entry* e, const std::string& leaf, const std::string& name) {
+    FileJob job;
+    job.dir = cached_;
+    job.name = leaf;
+    job.shown = name;
+    int64_t declared = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
+    job.data.assign(static_cast<size_t>(declared), '\0');
+    const void* buf;
+    size_t size;
+    int64_t offset;
+    while (reader_.read_block(&buf, &size, &offset)) {
+      if (offset < 0 || static_cast<uint64_t>(offset) + size > job.data.size()) {
+        if (static_cast<uint64_t>(offset) + size > static_cast<uint64_t>(kPooledFileLimit))
+          throw Error::bad_parameter("member data runs past its declared size");
+        job.data.resize(static_cast<size_t>(offset) + size);
+      }
+      std::memcpy(job.data.data() + offset, buf, size);
+    }
+    stats_.size += job.data.size();
+    job.perm = archive_entry_perm(e) & 07777;
+    job.uid = static_cast<uid_t>(archive_entry_uid(e));
+    job.gid = static_cast<gid_t>(archive_entry_gid(e));
+    entry_times(e, job.times);
+    if (archive_entry_xattr_reset(e) > 0) {
+      const char* xname;
+      const void* value;
+      size_t vsize;
+      while (archive_entry_xattr_next(e, &xname, &value, &vsize) == ARCHIVE_OK)
+        job.xattrs.emplace_back(xname, std::string(static_cast<const char*>(value), vsize));
+    }
+    pool_.submit(std::move(job));
   }
 
   // The parent directory of parts (made when missing), cached for runs of siblings.
   int parent_fd(const std::vector<std::string>& parts) {
     std::string key = join_path(parts, parts.size() - 1);
-    if (cached_valid_ && key == cached_key_) return cached_.get();
-    cached_ = open_dir_beneath(root_, parts, parts.size() - 1, true);
+    if (cached_valid_ && key == cached_key_) return cached_->get();
+    cached_ = std::make_shared<Fd>(open_dir_beneath(root_, parts, parts.size() - 1, true));
     cached_key_ = key;
     cached_valid_ = true;
-    return cached_.get();
+    for (size_t k = 1; k < parts.size(); ++k) seen_.insert(join_path(parts, k));  // made if missing
+    return cached_->get();
   }
 
   // Removes whatever sits at leaf, so the new member replaces it.
@@ -146,7 +205,7 @@ class Extraction {
     sys::check(::futimens(fd.get(), times), "utimes", name);
   }
 
-  void make_hardlink(const std::vector<std::string>& parts, int parent, const char* target) {
+  void make_hardlink(const std::vector<std::string>& parts, int parent, const char* target, bool existed) {
     const std::string& leaf = parts.back();
     std::vector<std::string> tparts = split_relative_path(target, std::string("link target ") + target);
     if (tparts.empty()) throw Error::bad_parameter(std::string("hard link to `") + target + "`: not a file");
@@ -156,15 +215,16 @@ class Extraction {
     if (::fstatat(tdir.get(), tparts.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
       throw Error::bad_parameter(std::string("hard link to `") + target + "`: target is not in the layer");
     if (S_ISDIR(st.st_mode)) throw Error::bad_parameter(std::string("hard link to directory `") + target + "` refused");
-    clear(parent, leaf);
+    if (existed) clear(parent, leaf);
     sys::check(::linkat(tdir.get(), tparts.back().c_str(), parent, leaf.c_str(), 0), "link", target);
   }
 
   void make_node(archive_entry* e, int parent, const std::string& leaf, const std::string& name, mode_t type) {
-    clear(parent, leaf);
     dev_t dev = archive_entry_rdev(e);
     if (type == AE_IFCHR && major(dev) == 0 && minor(dev) == 0) {  // overlayfs whiteout
+      pool_.drain();  // a queued member may be writing the same .wh. name
       Fd fd = sys::open_at(parent, ".wh." + leaf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
+      seen_.insert(cached_key_.empty() ? ".wh." + leaf : cached_key_ + "/.wh." + leaf);
       return;
     }
     mode_t kind = type == AE_IFCHR ? S_IFCHR : type == AE_IFBLK ? S_IFBLK : S_IFIFO;
@@ -225,7 +285,8 @@ class Extraction {
   }
 
   PendingDir pending_for(archive_entry* e, const std::vector<std::string>& parts) {
-    PendingDir d{parts, static_cast<mode_t>(archive_entry_perm(e) & 07777), archive_entry_uid(e), archive_entry_gid(e), {}, {}};
+    PendingDir d{parts, static_cast<mode_t>(archive_entry_perm(e) & 07777), static_cast<uid_t>(archive_entry_uid(e)),
+                 static_cast<gid_t>(archive_entry_gid(e)), {}, {}};
     entry_times(e, d.times);
     if (archive_entry_xattr_reset(e) > 0) {
       const char* name;
@@ -239,7 +300,7 @@ class Extraction {
 
   void finish_dirs() {
     cached_valid_ = false;
-    cached_ = Fd();
+    cached_.reset();
     // Deepest last-seen first, so a parent's times are set after its children's.
     for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
       Fd dir = open_pending(it->parts);
@@ -274,8 +335,10 @@ class Extraction {
   ExtractStats stats_;
   std::vector<PendingDir> pending_;
   std::string cached_key_;
-  Fd cached_;
+  std::shared_ptr<Fd> cached_;  // shared with queued jobs, which write into it
   bool cached_valid_ = false;
+  std::unordered_set<std::string> seen_;  // paths this extraction has made
+  FileWriterPool pool_;                   // last: destroyed (joined) first
 };
 
 }  // namespace

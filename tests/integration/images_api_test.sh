@@ -107,7 +107,7 @@ assert_eq "$(api_status)" 200 "save of several names"
 SOCK1=$SOCK
 SOCK="$T/docker2.sock"
 mkdir -p "$T/state2" && chown "$(test_user)": "$T/state2" 2>/dev/null || true
-as_user "$T/bin/burrowd" --root "$T/state2" -H "unix://$SOCK" >>"$T/burrowd.log" 2>&1 &
+as_user --exec "$T/bin/burrowd" --root "$T/state2" -H "unix://$SOCK" >>"$T/burrowd.log" 2>&1 &
 BURROWD_PIDS+=("$!")
 for _ in $(seq 100); do curl -s --unix-socket "$SOCK" http://localhost/_ping >/dev/null && break; sleep 0.1; done
 out=$(api POST "/images/load?quiet=1" --data-binary "@$T/save.tar")
