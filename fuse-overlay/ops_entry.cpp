@@ -82,7 +82,7 @@ int OverlayFs::new_object(fuse_req_t req, fuse_ino_t parent, const char* name, m
   }
   if (rc != 0) return errno;
   finish_create(dir_path, name, had_whiteout, owner);
-  return entry_for_new(dir, name, e);
+  return S_ISDIR(mode) ? entry_for_new(dir, name, e) : entry_for_new_upper(dir, p, name, e);
 }
 
 void OverlayFs::mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
@@ -124,10 +124,11 @@ void OverlayFs::link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const
   if (err == 0) {
     std::string dir_path = relative_path(*dir);
     std::string from = relative_path(*node);
-    if (::linkat(layers_.fd(0), from.c_str(), layers_.fd(0), child_path(dir_path, newname).c_str(), 0) != 0) err = errno;
+    std::string to = child_path(dir_path, newname);
+    if (::linkat(layers_.fd(0), from.c_str(), layers_.fd(0), to.c_str(), 0) != 0) err = errno;
     if (err == 0 && had_whiteout) remove_whiteout(layers_.fd(0), dir_path, newname);
+    if (err == 0) err = entry_for_new_upper(dir, to, newname, e);
   }
-  if (err == 0) err = entry_for_new(dir, newname, e);
   if (err != 0)
     fuse_reply_err(req, err);
   else

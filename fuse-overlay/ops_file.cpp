@@ -60,12 +60,12 @@ void OverlayFs::create(fuse_req_t req, fuse_ino_t parent, const char* name, mode
   if (err == 0) {
     std::string dir_path = relative_path(*dir);
     Owner owner = owner_for(req, dir_path);
-    fd = ::openat(layers_.fd(0), child_path(dir_path, name).c_str(), backing_flags(fi->flags, writeback_) | O_CREAT,
-                  mode & 07777);
+    std::string path = child_path(dir_path, name);
+    fd = ::openat(layers_.fd(0), path.c_str(), backing_flags(fi->flags, writeback_) | O_CREAT, mode & 07777);
     if (fd < 0) err = errno;
     if (err == 0) finish_create(dir_path, name, had_whiteout, owner);
+    if (err == 0) err = entry_for_new_upper(dir, path, name, e);
   }
-  if (err == 0) err = entry_for_new(dir, name, e);
   if (err != 0) {
     if (fd >= 0) ::close(fd);
     fuse_reply_err(req, err);

@@ -42,7 +42,8 @@ void clear_work_dir(const std::string& workdir) {
 }  // namespace
 
 OverlayFs::OverlayFs(const OverlayOptions& options, Logger& logger)
-    : options_(options), logger_(logger), layers_(options), table_(make_root(layers_)), timeout_(options.timeout) {
+    : options_(options), logger_(logger), layers_(options), table_(make_root(layers_)), timeout_(options.timeout),
+      euid_(::geteuid()), egid_(::getegid()) {
   clear_work_dir(options_.workdir);
 }
 
@@ -108,6 +109,20 @@ void OverlayFs::make_entry(const std::shared_ptr<Inode>& dir, const std::string&
 int OverlayFs::entry_for_new(const std::shared_ptr<Inode>& dir, const std::string& name, fuse_entry_param& e) {
   Found f;
   if (int err = find_child(dir, name, f); err != 0) return err;
+  make_entry(dir, name, f, e);
+  return 0;
+}
+
+int OverlayFs::entry_for_new_upper(const std::shared_ptr<Inode>& dir, const std::string& path, const std::string& name,
+                                   fuse_entry_param& e) {
+  // A new non-directory hides whatever the lower layers hold under its name: only the upper
+  // object matters, and no lookup through the layers is needed.
+  Found f;
+  if (::fstatat(layers_.fd(0), path.c_str(), &f.st, AT_SYMLINK_NOFOLLOW) != 0) return errno;
+  f.layers = {0};
+  f.raw_key = layers_.raw_key(f.st.st_dev, f.st.st_ino);
+  f.key = layers_.key_for(0, f.st.st_dev, f.st.st_ino);
+  f.st.st_ino = f.key;
   make_entry(dir, name, f, e);
   return 0;
 }
@@ -186,7 +201,11 @@ int OverlayFs::prepare_create(const std::shared_ptr<Inode>& dir, const std::stri
 
 OverlayFs::Owner OverlayFs::owner_for(fuse_req_t req, const std::string& dir_path) const {
   const fuse_ctx* ctx = fuse_req_ctx(req);
-  Owner o{ctx->uid, ctx->gid};
+  Owner o{ctx->uid, ctx->gid, false};
+  // Created by this process, a new object already has its owner when the caller has our ids
+  // (and a setgid directory's group, which the kernel hands on).
+  if (o.uid == euid_ && o.gid == egid_) return o;
+  o.chown = true;
   struct stat st;
   if (::fstatat(layers_.fd(0), dir_path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_ISGID))
     o.gid = st.st_gid;
@@ -196,7 +215,7 @@ OverlayFs::Owner OverlayFs::owner_for(fuse_req_t req, const std::string& dir_pat
 void OverlayFs::finish_create(const std::string& dir_path, const std::string& name, bool had_whiteout,
                               const Owner& owner) {
   std::string p = child_path(dir_path, name);
-  if (owner.uid != ::geteuid() || owner.gid != ::getegid()) {
+  if (owner.chown) {
     // An id the namespace does not map keeps the filesystem's own; nothing better exists.
     [[maybe_unused]] int rc = ::fchownat(layers_.fd(0), p.c_str(), owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW);
   }

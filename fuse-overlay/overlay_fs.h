@@ -74,6 +74,7 @@ class OverlayFs {
   struct Owner {
     uid_t uid;
     gid_t gid;
+    bool chown;  // the new object needs a chown to get these ids
   };
 
   std::shared_ptr<Inode> inode(fuse_ino_t ino) const { return table_.get(ino); }
@@ -85,6 +86,9 @@ class OverlayFs {
                   fuse_entry_param& e);
   // Finds and registers a child that was just created. Returns 0 or errno.
   int entry_for_new(const std::shared_ptr<Inode>& dir, const std::string& name, fuse_entry_param& e);
+  // The same for a new non-directory at `path` in the upper layer (no lookup through layers).
+  int entry_for_new_upper(const std::shared_ptr<Inode>& dir, const std::string& path, const std::string& name,
+                          fuse_entry_param& e);
   // Copies the object (and its missing ancestors) up to the upper layer. Returns 0 or errno
   // (EROFS without an upper layer, ENOENT for an object already removed).
   int ensure_upper(const std::shared_ptr<Inode>& node, bool with_data = true);
@@ -118,6 +122,8 @@ class OverlayFs {
   InodeTable table_;
   double timeout_;
   bool writeback_ = false;  // negotiated in init(), before any other request; read-only after
+  const uid_t euid_;        // this process's ids: objects it creates get them by default
+  const gid_t egid_;
 };
 
 }  // namespace burrow::fuse_overlay

@@ -98,3 +98,25 @@ as_user unshare -rm bash "$T/inner.sh" >"$T/out.log" 2>&1
 rc=$?
 set -e
 [[ $rc -eq 0 ]] || { cat "$T/out.log" >&2; fail "overlay mount checks failed"; }
+
+# Several users inside the namespace (subordinate ids via newuidmap): new objects belong to
+# their creator, and the kernel checks permissions against what the filesystem reports.
+cat >"$T/users.sh" <<INNER
+set -eu
+fail() { echo "FAIL: \$*" >&2; exit 1; }
+cd "$T"
+rm -rf ul uu uw um; mkdir -p ul/pub ul/root-only uu uw um; chmod 777 ul/pub; chmod 700 ul/root-only
+bin/burrow-overlay -o lowerdir=$T/ul,upperdir=$T/uu,workdir=$T/uw um
+setpriv --reuid=1000 --regid=1000 --clear-groups sh -c 'echo hi >um/pub/mine && mkdir um/pub/dir' || fail "create as uid 1000"
+[ "\$(stat -c %u:%g um/pub/mine)" = 1000:1000 ] || fail "owner of a new file"
+[ "\$(stat -c %u:%g uu/pub/dir)" = 1000:1000 ] || fail "owner of a new directory in the upper layer"
+if setpriv --reuid=1000 --regid=1000 --clear-groups sh -c 'echo x >um/root-only/f' 2>/dev/null; then fail "permission check"; fi
+umount um
+echo ok
+INNER
+[[ $(id -u) -eq 0 ]] && chown "$(test_user)": "$T/users.sh"
+if as_user unshare --map-auto --map-root-user true 2>/dev/null; then
+  as_user unshare --map-auto --map-root-user -m bash "$T/users.sh" >"$T/users.log" 2>&1 || { cat "$T/users.log" >&2; fail "multi-user checks failed"; }
+else
+  note "no subordinate id range for $(test_user): multi-user checks left out"
+fi
