@@ -1,11 +1,19 @@
 // ImageStore: `docker save` (GET /images/(name)/get, /images/get?names=) and `docker load`.
 #include <archive_entry.h>
+
+#include <algorithm>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include <cstring>
+#include <memory>
 #include <set>
+#include <sstream>
+
+#include <Poco/JSON/Array.h>
 
 #include "base/error.h"
 #include "base/logger.h"
@@ -57,6 +65,62 @@ std::string resolve_link(const std::string& link, const std::string& target) {
   return join_path(out, out.size());
 }
 
+// Incremental SHA-256 (OpenSSL), for layer diff ids and config digests.
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
+    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) throw Error::internal("sha256 init failed");
+  }
+  void update(const char* buf, size_t n) { EVP_DigestUpdate(ctx_.get(), buf, n); }
+  std::string hex() {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx_.get(), md, &len);
+    static const char* digits = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < len; ++i) {
+      out += digits[md[i] >> 4];
+      out += digits[md[i] & 15];
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx_;
+};
+
+// The image config newer Docker keeps next to manifest.json: the top image's metadata plus
+// the history and diff ids of its chain (base first).
+std::string config_json(const std::vector<Image>& chain_base_first, const std::vector<std::string>& diff_ids) {
+  const Image& top = chain_base_first.back();
+  Poco::JSON::Object::Ptr c = new Poco::JSON::Object();
+  c->set("architecture", top.architecture.empty() ? go_architecture() : top.architecture);
+  c->set("os", top.os.empty() ? "linux" : top.os);
+  c->set("created", top.created);
+  if (top.config) c->set("config", top.config);
+  if (top.container_config) c->set("container_config", top.container_config);
+  if (!top.container.empty()) c->set("container", top.container);
+  if (!top.docker_version.empty()) c->set("docker_version", top.docker_version);
+  if (!top.author.empty()) c->set("author", top.author);
+  Poco::JSON::Array::Ptr history = new Poco::JSON::Array();
+  for (const auto& img : chain_base_first) {
+    Poco::JSON::Object::Ptr h = new Poco::JSON::Object();
+    h->set("created", img.created);
+    if (!img.created_by().empty()) h->set("created_by", img.created_by());
+    if (!img.comment.empty()) h->set("comment", img.comment);
+    if (!img.author.empty()) h->set("author", img.author);
+    history->add(h);
+  }
+  c->set("history", history);
+  Poco::JSON::Object::Ptr rootfs = new Poco::JSON::Object();
+  rootfs->set("type", "layers");
+  Poco::JSON::Array::Ptr ids = new Poco::JSON::Array();
+  for (const auto& d : diff_ids) ids->add("sha256:" + d);
+  rootfs->set("diff_ids", ids);
+  c->set("rootfs", rootfs);
+  return to_json_string(c);
+}
+
 }  // namespace
 
 void ImageStore::save(const std::vector<std::string>& names, const WriteFn& sink) const {
@@ -90,6 +154,7 @@ void ImageStore::save(const std::vector<std::string>& names, const WriteFn& sink
     }
   }
   int64_t now = ::time(nullptr);
+  std::map<std::string, std::string> diff_ids;  // image id -> sha256 of its layer.tar
   ArchiveWriter out(&sink);
   for (const auto& [id, img] : chosen) {
     auto json = layers_.read_json(id);
@@ -102,11 +167,55 @@ void ImageStore::save(const std::vector<std::string>& names, const WriteFn& sink
     uint64_t size = tar_size(members);
     std::string name = id + "/layer.tar";
     out.header(name, S_IFREG | 0644, size, now);
-    uint64_t written = write_tar(dir.get(), members, [&](const char* buf, size_t n) { out.data(buf, n, name); });
+    Sha256 digest;
+    uint64_t written = write_tar(dir.get(), members, [&](const char* buf, size_t n) {
+      digest.update(buf, n);
+      out.data(buf, n, name);
+    });
+    diff_ids[id] = digest.hex();
     if (written != size) throw Error::internal(name + ": layer tar is " + std::to_string(written) + " bytes, planned " + std::to_string(size));
     out.finish_entry(name);
   }
   if (!repos.empty()) out.add_file("repositories", repositories_json(repos), now);
+  // manifest.json and configs as Docker 1.10+ writes them, so newer Docker (and the
+  // containerd image store, which reads only this form) loads the archive too.
+  std::map<std::string, std::vector<std::string>> tops;  // top id -> RepoTags
+  for (const auto& name : names) {
+    auto img = resolve(name);
+    if (img && is_id_reference(name, img->id)) tops[img->id];
+  }
+  for (const auto& [repo, tags] : repos)
+    for (const auto& [tag, id] : tags) tops[id].push_back(repo + ":" + tag);
+  Poco::JSON::Array::Ptr manifest = new Poco::JSON::Array();
+  for (const auto& [top, repo_tags] : tops) {
+    std::vector<Image> chain;
+    for (std::string id = top; !id.empty() && chosen.count(id); id = chosen.at(id).parent) chain.push_back(chosen.at(id));
+    std::reverse(chain.begin(), chain.end());
+    std::vector<std::string> ids;
+    Poco::JSON::Array::Ptr layers = new Poco::JSON::Array();
+    for (const auto& img : chain) {
+      ids.push_back(diff_ids.at(img.id));
+      layers->add(img.id + "/layer.tar");
+    }
+    std::string config = config_json(chain, ids);
+    Sha256 config_digest;
+    config_digest.update(config.data(), config.size());
+    std::string config_name = config_digest.hex() + ".json";
+    out.add_file(config_name, config, now);
+    Poco::JSON::Object::Ptr entry = new Poco::JSON::Object();
+    entry->set("Config", config_name);
+    Poco::JSON::Array::Ptr tag_array = new Poco::JSON::Array();
+    for (const auto& t : repo_tags) tag_array->add(t);
+    if (repo_tags.empty())
+      entry->set("RepoTags", Poco::Dynamic::Var());
+    else
+      entry->set("RepoTags", tag_array);
+    entry->set("Layers", layers);
+    manifest->add(entry);
+  }
+  std::ostringstream manifest_text;
+  manifest->stringify(manifest_text);
+  out.add_file("manifest.json", manifest_text.str(), now);
   out.close();
 }
 

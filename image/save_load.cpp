@@ -176,6 +176,13 @@ LoadPlan plan_from_v1(const std::map<std::string, std::string>& files,
 
 LoadPlan plan_load(const std::map<std::string, std::string>& files,
                    const std::function<bool(const std::string&)>& known) {
+  // v1 image JSON (<id>/json) keeps the archive's own ids and parent chains, so it wins when
+  // present (Docker 0.8 to 24 and burrow write it); manifest.json alone is newer Docker's form.
+  for (const auto& [path, content] : files) {
+    size_t slash = path.find('/');
+    if (slash != std::string::npos && path.substr(slash) == "/json" && is_full_id(path.substr(0, slash)))
+      return plan_from_v1(files, known);
+  }
   if (files.count("manifest.json")) return plan_from_manifest(files, known);
   return plan_from_v1(files, known);
 }

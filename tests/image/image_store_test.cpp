@@ -5,6 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <Poco/DigestEngine.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/SHA2Engine.h>
 #include <catch2/catch.hpp>
 
 #include "base/error.h"
@@ -209,6 +212,22 @@ TEST_CASE("save writes the v1 layout and load restores it elsewhere", "[image][s
     CHECK(sys::read_file(x / (child.id + "/VERSION")) == "1.0");
     CHECK(sys::exists(x / (base.id + "/layer.tar")));
     CHECK(sys::read_file(x / "repositories") == "{\"app\":{\"2\":\"" + child.id + "\"}}");
+    // manifest.json for newer Docker: layers base first, diff ids = sha256 of each layer.tar.
+    Poco::JSON::Parser parser;
+    auto manifest = parser.parse(sys::read_file(x / "manifest.json")).extract<Poco::JSON::Array::Ptr>();
+    REQUIRE(manifest->size() == 1);
+    auto entry = manifest->getObject(0);
+    CHECK(entry->getArray("RepoTags")->get(0).toString() == "app:2");
+    auto layers = entry->getArray("Layers");
+    REQUIRE(layers->size() == 2);
+    CHECK(layers->get(0).toString() == base.id + "/layer.tar");
+    auto config = parse_json_object(sys::read_file(x / entry->getValue<std::string>("Config")), "config");
+    auto diff_ids = config->getObject("rootfs")->getArray("diff_ids");
+    for (size_t i = 0; i < 2; ++i) {
+      Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+      sha.update(sys::read_file(x / layers->get(i).toString()));
+      CHECK(diff_ids->get(i).toString() == "sha256:" + Poco::DigestEngine::digestToHex(sha.digest()));
+    }
   }
   auto lines = g.store->load(read_string(archive));
   CHECK(lines == std::vector<std::string>{"Loaded image: app:2"});
