@@ -2,29 +2,43 @@
 
 #include <fcntl.h>
 
+#include <Poco/Net/HTTPServerParams.h>
+
 #include <thread>
 
 #include "engine/build_info.h"
-#include "poco-server/request_dispatcher.h"
 
 namespace burrow::poco_server {
+
+namespace {
+
+Poco::Net::HTTPServerParams::Ptr make_params(const ApiServerOptions& options) {
+  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(options.max_threads);
+  params->setMaxQueued(options.max_threads);
+  params->setThreadIdleTime(Poco::Timespan(10, 0));
+  params->setKeepAlive(true);
+  params->setKeepAliveTimeout(Poco::Timespan(options.keep_alive_seconds, 0));
+  // The receive timeout bounds both an idle keep-alive wait and a stalled request.
+  params->setTimeout(Poco::Timespan(options.keep_alive_seconds, 0));
+  params->setMaxKeepAliveRequests(0);
+  params->setSoftwareVersion("Burrow/" + engine::build_info().version + " (linux)");
+  return params;
+}
+
+}  // namespace
 
 ApiServer::ApiServer(Router router, engine::Engine& engine, Logger& logger,
                      std::vector<Poco::Net::ServerSocket> sockets, ApiServerOptions options)
     : router_(std::move(router)),
-      pool_("api", 1, options.max_threads, 10),
-      dispatcher_(new RequestDispatcher(router_, engine, logger, options.cors)) {
+      dispatcher_(router_, engine, logger, options.cors),
+      pool_("api", 1, options.max_threads, 10) {
+  Poco::Net::HTTPServerParams::Ptr params = make_params(options);
+  connections_ = new ApiConnectionFactory(dispatcher_, params);
   for (auto& socket : sockets) {
     // Listening sockets must not leak into the programs burrowd spawns.
     ::fcntl(socket.impl()->sockfd(), F_SETFD, FD_CLOEXEC);
-    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(options.max_threads);
-    params->setMaxQueued(options.max_threads);
-    params->setKeepAlive(true);
-    params->setKeepAliveTimeout(Poco::Timespan(options.keep_alive_seconds, 0));
-    params->setMaxKeepAliveRequests(0);
-    params->setSoftwareVersion("Burrow/" + engine::build_info().version + " (linux)");
-    servers_.push_back(std::make_unique<Poco::Net::HTTPServer>(dispatcher_, pool_, socket, params));
+    servers_.push_back(std::make_unique<Poco::Net::TCPServer>(connections_, pool_, socket, params));
   }
 }
 
@@ -35,12 +49,14 @@ void ApiServer::start() {
 }
 
 bool ApiServer::stop(std::chrono::milliseconds grace) {
-  if (stopped_) return pool_.used() == 0;
-  stopped_ = true;
-  for (auto& server : servers_) server->stopAll(true);
+  if (!stopped_) {
+    stopped_ = true;
+    for (auto& server : servers_) server->stop();
+    connections_->shutdown_all();
+  }
   auto deadline = std::chrono::steady_clock::now() + grace;
   while (pool_.used() > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return pool_.used() == 0;
 }

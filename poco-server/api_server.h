@@ -1,10 +1,12 @@
 #pragma once
-// ApiServer: the HTTP servers (one POCO HTTPServer per listening socket) sharing one large
-// thread pool and one RequestDispatcher over the routes. Long-lived requests (events, attach,
-// logs -f) each hold a pool thread, hence the large pool. start() and stop() from one thread.
+// ApiServer: the API's servers, one POCO TCPServer per listening socket, sharing one large
+// thread pool, one RequestDispatcher over the routes and one ApiConnectionFactory (each
+// connection is served by an ApiConnection on a pool thread). Long-lived requests (events,
+// attach, logs -f) each hold a pool thread, hence the large pool. start() and stop() are called
+// from one thread.
 
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
 
 #include <chrono>
@@ -12,6 +14,8 @@
 #include <vector>
 
 #include "base/logger.h"
+#include "poco-server/api_connection.h"
+#include "poco-server/request_dispatcher.h"
 #include "poco-server/router.h"
 
 namespace burrow::engine {
@@ -22,8 +26,8 @@ namespace burrow::poco_server {
 
 struct ApiServerOptions {
   bool cors = false;        // --api-enable-cors
-  int max_threads = 256;    // concurrent requests (streams included)
-  int keep_alive_seconds = 60;
+  int max_threads = 256;    // concurrent connections (streams included)
+  int keep_alive_seconds = 60;  // an idle keep-alive connection is closed after this
 };
 
 class ApiServer {
@@ -47,9 +51,10 @@ class ApiServer {
 
  private:
   Router router_;
+  RequestDispatcher dispatcher_;
   Poco::ThreadPool pool_;  // destroyed after servers_
-  Poco::Net::HTTPRequestHandlerFactory::Ptr dispatcher_;
-  std::vector<std::unique_ptr<Poco::Net::HTTPServer>> servers_;
+  Poco::SharedPtr<ApiConnectionFactory> connections_;
+  std::vector<std::unique_ptr<Poco::Net::TCPServer>> servers_;
   bool stopped_ = false;
 };
 

@@ -1,9 +1,6 @@
 #include "poco-server/request_dispatcher.h"
 
-#include <fcntl.h>
-
 #include <Poco/Exception.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/URI.h>
 
 #include "poco-server/http_error.h"
@@ -12,26 +9,6 @@
 namespace burrow::poco_server {
 
 namespace {
-
-class DispatchHandler : public Poco::Net::HTTPRequestHandler {
- public:
-  explicit DispatchHandler(RequestDispatcher& dispatcher) : dispatcher_(dispatcher) {}
-  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-    dispatcher_.dispatch(request, response);
-  }
-
- private:
-  RequestDispatcher& dispatcher_;
-};
-
-// POCO creates sockets without close-on-exec; a spawned shim must not inherit a client
-// connection (it would hold attach streams open), so mark it before anything can fork.
-void set_cloexec(Poco::Net::HTTPServerRequest& request) {
-  if (auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request)) {
-    int fd = impl->socket().impl()->sockfd();
-    if (fd >= 0) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-  }
-}
 
 void send_plain(Poco::Net::HTTPServerResponse& response, int status, const std::string& text, bool head) {
   response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
@@ -51,12 +28,7 @@ void send_plain(Poco::Net::HTTPServerResponse& response, int status, const std::
 RequestDispatcher::RequestDispatcher(const Router& router, engine::Engine& engine, Logger& logger, bool cors)
     : router_(router), engine_(engine), logger_(logger), cors_(cors) {}
 
-Poco::Net::HTTPRequestHandler* RequestDispatcher::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
-  return new DispatchHandler(*this);
-}
-
 void RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
-  set_cloexec(request);
   const std::string& method = request.getMethod();
   const bool head = method == "HEAD";
   if (logger_.debug_enabled()) logger_.debug("api", "Calling " + method + " " + request.getURI());

@@ -316,3 +316,67 @@ TEST_CASE("/events streams live events", "[poco-server][api]") {
   CHECK(first_line.find("\"status\":\"start\"") != std::string::npos);
   CHECK(first_line.find("\"Type\":\"container\"") != std::string::npos);
 }
+
+TEST_CASE("a keep-alive connection serves request after request", "[poco-server][api]") {
+  Fixture f;
+  Poco::Net::HTTPClientSession session(connect(f.sock));
+  session.setKeepAlive(true);
+  for (int i = 0; i < 3; ++i) {
+    HTTPRequest request("GET", i == 1 ? "/v1.9/version" : "/_ping", Poco::Net::HTTPMessage::HTTP_1_1);
+    request.setKeepAlive(true);
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    std::ostringstream out;
+    Poco::StreamCopier::copyStream(in, out);
+    CHECK(response.getStatus() == 200);
+    CHECK(response.getKeepAlive());
+    CHECK_FALSE(out.str().empty());
+  }
+}
+
+TEST_CASE("a body the handler did not read is skipped before the next request", "[poco-server][api]") {
+  Fixture f;
+  auto s = connect(f.sock);
+  std::string two = "POST /no/such/route HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+                    "GET /_ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  s.sendBytes(two.data(), static_cast<int>(two.size()));
+  s.setReceiveTimeout(Poco::Timespan(5, 0));
+  std::string out;
+  char buf[1024];
+  for (;;) {
+    int n = s.receiveBytes(buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  CHECK(out.rfind("HTTP/1.1 404", 0) == 0);
+  CHECK(out.find("HTTP/1.1 200 OK") != std::string::npos);
+  CHECK(out.substr(out.size() - 2) == "OK");
+}
+
+TEST_CASE("a malformed request gets 400 and the server keeps serving", "[poco-server][api]") {
+  Fixture f;
+  std::string reply = raw_exchange(f.sock, "NONSENSE\r\n\r\n");
+  CHECK(reply.rfind("HTTP/1.1 400", 0) == 0);
+  CHECK(call(f.sock, "GET", "/_ping").status == 200);
+}
+
+TEST_CASE("stopping the server ends idle connections and event streams", "[poco-server][api]") {
+  auto f = std::make_unique<Fixture>();
+  auto idle = connect(f->sock);  // an idle keep-alive client
+  std::thread stream([&] {
+    try {
+      call(f->sock, "GET", "/events");
+    } catch (const std::exception&) {
+      // The stream ends with the server.
+    }
+  });
+  for (int i = 0; i < 100 && f->engine->events().subscriber_count() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto start = std::chrono::steady_clock::now();
+  f->engine->shutdown();
+  CHECK(f->server->stop(std::chrono::seconds(5)));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+  stream.join();
+}
