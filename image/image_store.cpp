@@ -264,7 +264,7 @@ Image ImageStore::commit(const std::string& parent_image_id, const std::string& 
   img.config = config ? config : img.container_config;
   Image result = img;
   add_image(staging, std::move(img), as);
-  emit("commit", result.id);
+  if (as) emit("tag", result.id);
   return clone_image(result);
 }
 

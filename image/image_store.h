@@ -33,7 +33,8 @@ namespace burrow::image {
 struct ImageStoreOptions {
   std::string root;                  // state root: images/ and repositories.json go below it
   Logger* logger = nullptr;          // required; must outlive the store
-  // Called (outside the store's locks) for "untag", "delete", "import", "tag", "load" events.
+  // Called (outside the store's locks) for "untag", "delete", "import", "tag", "load" events
+  // (commit's container event is the caller's to publish).
   std::function<void(const std::string& status, const std::string& id)> on_event;
 };
 

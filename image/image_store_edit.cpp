@@ -186,7 +186,6 @@ Image ImageStore::insert(const std::string& name, const std::string& path, ReadF
   img.config = base.config;
   Image result = img;
   add_image(staging, std::move(img), std::nullopt);
-  emit("insert", result.id);
   return clone_image(result);
 }
 

@@ -105,6 +105,7 @@ void create_image(RequestContext& ctx) {
   if (src.empty()) {
     // Pulling needs a registry client, which burrow does not have yet.
     std::string name = ctx.query("fromImage");
+    if (!ctx.query("tag").empty()) name += ":" + ctx.query("tag");
     throw Error::not_found("No such image: " + name +
                            " (burrow cannot pull from a registry; use docker load or docker import)");
   }
