@@ -9,7 +9,7 @@ namespace burrow::engine {
 
 namespace {
 
-// Entries of `dir` that are full 64-hex ids (records of containers or images).
+// Entries of `dir` that are full 64-hex ids (image records).
 std::size_t count_ids(const std::string& dir) {
   DIR* d = ::opendir(dir.c_str());
   if (!d) return 0;
@@ -38,7 +38,6 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
 
 Engine::~Engine() { shutdown(); }
 
-std::size_t Engine::container_count() const { return count_ids(options_.root + "/containers"); }
 std::size_t Engine::image_count() const { return count_ids(options_.root + "/images"); }
 
 void Engine::shutdown() {

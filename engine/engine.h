@@ -33,8 +33,7 @@ class Engine {
   image::ImageStore& images() { return *images_; }
   ContainerManager& containers() { return *containers_; }
 
-  // Containers and images known on disk (<root>/containers/<id>, <root>/images/<id>), for /info.
-  std::size_t container_count() const;
+  // Images known on disk (<root>/images/<id>), for /info.
   std::size_t image_count() const;
 
   // Starts the shutdown: ends every event feed so streaming requests return. Idempotent.

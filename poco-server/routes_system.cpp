@@ -61,8 +61,15 @@ void info(RequestContext& ctx) {
   engine::Engine& e = ctx.engine();
   InfoFacts facts;
   facts.system = engine::collect_system_info();
-  facts.containers = e.container_count();
+  for (const auto& c : e.containers().list()) {
+    ++facts.containers;
+    if (c.state.running) ++facts.containers_running;
+  }
   facts.images = e.image_count();
+  // Limits are what the container manager can actually apply (a delegated cgroup v2 subtree
+  // with the memory and cpu controllers); swap limits also need memory.swap.max there.
+  facts.system.memory_limit = e.containers().limits_enforced();
+  facts.system.swap_limit = facts.system.memory_limit && facts.system.swap_limit;
   facts.debug = e.options().debug;
   facts.event_listeners = e.events().subscriber_count();
   facts.root = e.root();

@@ -61,6 +61,9 @@ Poco::JSON::Object::Ptr info_json(const InfoFacts& f, ApiVersion) {
   mapping->set("SingleId", single_id);
   o->set("IdMapping", mapping);
   // Fields a modern docker CLI prints.
+  o->set("ContainersRunning", static_cast<Poco::UInt64>(f.containers_running));
+  o->set("ContainersPaused", 0);
+  o->set("ContainersStopped", static_cast<Poco::UInt64>(f.containers - f.containers_running));
   o->set("ServerVersion", f.version);
   o->set("Name", s.hostname);
   o->set("OperatingSystem", s.operating_system);

@@ -20,6 +20,7 @@ namespace burrow::poco_server {
 struct InfoFacts {
   engine::SystemInfo system;
   std::size_t containers = 0;
+  std::size_t containers_running = 0;
   std::size_t images = 0;
   bool debug = false;
   std::size_t event_listeners = 0;

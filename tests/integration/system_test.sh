@@ -75,6 +75,10 @@ if [[ $(api_status) == 200 ]]; then
   api POST "/images/create?fromSrc=-&repo=busybox&tag=latest" --data-binary @"$(busybox_tar)" >/dev/null
   id=$(api POST /containers/create -H 'Content-Type: application/json' -d '{"Image":"busybox","Cmd":["true"]}' | json 'd["Id"]')
   assert_eq "$(api_status)" 201 "create a container"
+  i=$(api GET /info)
+  assert_eq "$(echo "$i" | json 'd["Containers"]')" "1" "/info counts the container"
+  assert_eq "$(echo "$i" | json 'd["ContainersStopped"]')" "1" "/info counts it as stopped"
+  [[ $(echo "$i" | json 'd["Images"]') -ge 1 ]] || fail "/info counts no image after an import: $i"
   kill -TERM "$BURROWD_PID"
   timeout 10 tail --pid="$BURROWD_PID" -f /dev/null || fail "burrowd did not stop on SIGTERM"
   start_burrowd
@@ -88,10 +92,10 @@ fi
 
 note "docker CLI"
 if have_docker_cli; then
-  out=$(docker_cli version 2>&1) || fail "docker version failed: $out"
+  out=$(docker_cli -H "unix://$SOCK" version 2>&1) || fail "docker version failed: $out"
   server=$(echo "$out" | sed -n '/^Server/,$p')
   [[ $server =~ API\ version:\ +1\.9 ]] || fail "docker version does not show API 1.9 for the server: $out"
-  out=$(docker_cli info 2>&1) || fail "docker info failed: $out"
+  out=$(docker_cli -H "unix://$SOCK" info 2>&1) || fail "docker info failed: $out"
   assert_contains "$out" "Server Version: 0.1.0" "docker info server version"
   assert_contains "$out" "Storage Driver: burrow-overlay" "docker info driver"
   out=$(docker_cli info --format '{{.Images}} {{.Driver}}' 2>&1) || fail "docker info --format failed: $out"
