@@ -7,6 +7,7 @@
 //   udp-echo PORT              echo every datagram to its sender, forever
 //   udp-send HOST PORT TEXT    send TEXT, print the reply (exit 1 after 5 s without one)
 //   tcp-get HOST PORT          connect, send nothing, print what arrives until EOF
+//   tcp-say HOST PORT TEXT     connect, send TEXT, half-close, print what arrives until EOF
 // Servers listen on 0.0.0.0.
 
 #include <arpa/inet.h>
@@ -119,12 +120,21 @@ int tcp_rate(const char* host, int port, double seconds) {
   return 0;
 }
 
-int tcp_get(const char* host, int port) {
-  int s = connect_to(host, port);
+int tcp_get_from(int s) {
   char buf[4096];
   ssize_t n;
   while ((n = ::read(s, buf, sizeof buf)) > 0) std::fwrite(buf, 1, static_cast<size_t>(n), stdout);
   return 0;
+}
+
+int tcp_get(const char* host, int port) { return tcp_get_from(connect_to(host, port)); }
+
+int tcp_say(const char* host, int port, const char* text) {
+  int s = connect_to(host, port);
+  size_t len = std::strlen(text);
+  if (::write(s, text, len) != static_cast<ssize_t>(len)) die("write");
+  ::shutdown(s, SHUT_WR);
+  return tcp_get_from(s);
 }
 
 int udp_echo(int port) {
@@ -172,10 +182,11 @@ int main(int argc, char** argv) {
   if (mode == "tcp-send" && argc == 5) return tcp_send(argv[2], std::atoi(argv[3]), std::atol(argv[4]));
   if (mode == "tcp-rate" && argc == 5) return tcp_rate(argv[2], std::atoi(argv[3]), std::atof(argv[4]));
   if (mode == "tcp-get" && argc == 4) return tcp_get(argv[2], std::atoi(argv[3]));
+  if (mode == "tcp-say" && argc == 5) return tcp_say(argv[2], std::atoi(argv[3]), argv[4]);
   if (mode == "udp-echo" && argc == 3) return udp_echo(std::atoi(argv[2]));
   if (mode == "udp-send" && argc == 5) return udp_send(argv[2], std::atoi(argv[3]), argv[4]);
   std::fprintf(stderr,
                "usage: burrow-net-probe tcp-sink|tcp-echo|udp-echo PORT | tcp-send HOST PORT MIB |"
-               " tcp-rate HOST PORT SECS | tcp-get HOST PORT | udp-send HOST PORT TEXT\n");
+               " tcp-rate HOST PORT SECS | tcp-get HOST PORT | tcp-say HOST PORT TEXT | udp-send HOST PORT TEXT\n");
   return 2;
 }
