@@ -5,11 +5,11 @@
 # started as root). Also burrowd's resident memory when idle (after start, and again after the
 # load once its request threads have retired). A small C++ client (loadgen.cpp) makes the
 # requests. Prints a table and the burrowd/podman ratios.
-# Usage: bench/api/run.sh [SECONDS per measurement, default 3]   (needs a build in _build)
+# Usage: bench/api/run.sh [SECONDS per run, default 2; each cell is the median of 3 runs]   (needs a build in _build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 src=$(pwd)
-secs=${1:-3}
+secs=${1:-2}
 bin_dir=${BURROW_BIN_DIR:-$src/_build/bin}
 [[ -x "$bin_dir/burrowd" ]] || { echo "bench: no burrowd in $bin_dir (build first, see scripts/test)" >&2; exit 1; }
 
@@ -68,12 +68,12 @@ wait_sock "$dir/podman.sock"
 sleep 1
 rss_start=$(rss_kb "$burrowd_pid")
 
-measure() {  # measure SOCKET PATH CONNECTIONS -> "rps p50 p99 errors"
+measure() {  # measure SOCKET PATH CONNECTIONS -> "rps p50 p99 errors" of the median of 3 runs
   "$dir/bin/loadgen" "$1" "$2" "$3" 0.5 >/dev/null  # warm-up
-  "$dir/bin/loadgen" "$1" "$2" "$3" "$secs"
+  for _ in 1 2 3; do "$dir/bin/loadgen" "$1" "$2" "$3" "$secs"; done | sort -n | sed -n 2p
 }
 
-echo "API request rates over the Unix socket, ${secs}s per cell, $(nproc) CPUs (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "API request rates over the Unix socket, median of 3 runs of ${secs}s per cell, $(nproc) CPUs (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 printf '%-10s %5s | %12s %9s %9s | %12s %9s %9s | %7s\n' endpoint conns "burrowd r/s" "p50 us" "p99 us" "podman r/s" "p50 us" "p99 us" ratio
 for path in /_ping /version; do
   for conns in 1 8; do
