@@ -193,8 +193,7 @@ void ContainerManager::start_locked(const std::string& id, const Object::Ptr& st
     } catch (const std::exception& ue) {
       options_.logger.warn("engine " + c.short_id(), std::string("unmounting the rootfs: ") + ue.what());
     }
-    Error::Kind kind = e.kind() == Error::Kind::BadParameter ? e.kind() : Error::Kind::Internal;
-    throw Error(kind, "Cannot start container " + c.short_id() + ": " + e.what());
+    throw failed_start(c, e);
   }
 
   if (cgroup_) {
@@ -234,6 +233,29 @@ void ContainerManager::start_locked(const std::string& id, const Object::Ptr& st
   publish("start", now);
   options_.logger.debug("engine " + c.short_id(), "start recorded after " + ms_since(t0) + " ms");
   watcher_->watch(id, started.shim_pid);
+}
+
+Error ContainerManager::failed_start(const Container& c, const Error& e) {
+  // As Docker does: the failed start is an exit (127 command not found, 126 not executable,
+  // 128 otherwise) with a die event, which docker run waits for before it removes (--rm).
+  int code = e.kind() == Error::Kind::NotFound ? 127 : e.kind() == Error::Kind::Unavailable ? 126 : 128;
+  std::string why = e.what();
+  if (code == 127) why += " (executable file not found in $PATH: no such file or directory)";
+  if (code == 126) why += " (permission denied)";
+  try {
+    Container now = store_.update_state(c.id, [&](ContainerState& s) {
+      s.running = false;
+      s.pid = 0;
+      s.exit_code = code;
+      s.finished_at = now_rfc3339_nano();
+    });
+    notify_state_change();
+    publish("die", now, {{"exitCode", std::to_string(code)}});
+  } catch (const std::exception& se) {
+    options_.logger.error("engine " + c.short_id(), std::string("recording the failed start: ") + se.what());
+  }
+  Error::Kind kind = e.kind() == Error::Kind::BadParameter ? e.kind() : Error::Kind::Internal;
+  return Error(kind, "Cannot start container " + c.short_id() + ": " + why);
 }
 
 void ContainerManager::adopt(const Container& c) {

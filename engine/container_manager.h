@@ -21,6 +21,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include "base/error.h"
 #include "base/fd.h"
 #include "base/logger.h"
 #include "engine/container.h"
@@ -139,6 +140,8 @@ class ContainerManager {
   void start_locked(const std::string& id, const Poco::JSON::Object::Ptr& start_body,
                     std::vector<std::string>& warnings);
   void remove_locked(const std::string& id, bool remove_volumes, bool force);
+  // Records a start that failed as an exit with a die event; returns the error to throw.
+  Error failed_start(const Container& c, const Error& e);
   void handle_exit(const std::string& id);
   void adopt(const Container& c);
   void publish(const std::string& status, const Container& c, std::map<std::string, std::string> attrs = {});

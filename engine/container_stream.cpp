@@ -28,6 +28,8 @@ void emit(const std::vector<LogEntry>& entries, const StreamRequest& r, const Ou
   }
 }
 
+std::string run_marker(const ContainerState& s) { return s.started_at + "|" + s.finished_at; }
+
 void emit_frame(int stream, std::string_view data, const StreamRequest& r, const OutputSink& sink) {
   if ((stream == 1 && !r.stdout_) || (stream == 2 && !r.stderr_)) return;
   sink(stream, data, now_rfc3339_nano());
@@ -62,7 +64,9 @@ void ContainerManager::stream_output(const std::string& key, const StreamRequest
   sys::check(::inotify_add_watch(inotify.get(), bundle.c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF),
              "inotify_add_watch", bundle);
   c = store_.get(id);
-  const std::string run_at_start = c.state.started_at;
+  // A run is marked by its start and end times: a new start, or a start that failed (which
+  // records an exit without starting), changes it.
+  const std::string run_at_start = run_marker(c.state);
   const bool running_at_start = c.state.running;
   const std::uint64_t offset_at_start = file_size(path);
 
@@ -88,7 +92,7 @@ void ContainerManager::follow_log(const std::string& id, LogReader& reader, cons
   for (;;) {
     auto now = store_.find(id);
     if (!now) return;  // removed
-    bool ran = running_at_start || now->state.started_at != run_at_start;
+    bool ran = running_at_start || run_marker(now->state) != run_at_start;
     emit(reader.read_new(), r, sink);
     if (ran && !now->state.running) {
       emit(reader.read_new(), r, sink);
@@ -108,7 +112,7 @@ void ContainerManager::follow_shim(const std::string& id, std::uint64_t log_offs
   for (;;) {
     auto now = store_.find(id);
     if (!now) return;
-    bool new_run = now->state.started_at != run_at_start;
+    bool new_run = run_marker(now->state) != run_at_start;
     if (now->state.running && (running_at_start || new_run)) {
       try {
         userns::AttachRequest req;
