@@ -9,6 +9,7 @@
 
 #include <sstream>
 
+#include "base/error.h"
 #include "base/sys.h"
 
 namespace burrow::engine {
@@ -92,29 +93,6 @@ void read_cgroup_limits(SystemInfo& info) {
 
 }  // namespace
 
-std::vector<IdMapRange> parse_id_map(const std::string& text) {
-  std::vector<IdMapRange> out;
-  std::istringstream in(text);
-  IdMapRange r;
-  while (in >> r.container_id >> r.host_id >> r.size) out.push_back(r);
-  return out;
-}
-
-std::uint64_t mapped_ids(const std::vector<IdMapRange>& map) {
-  std::uint64_t n = 0;
-  for (const auto& r : map) n += r.size;
-  return n;
-}
-
-std::string describe_id_map(const std::vector<IdMapRange>& map) {
-  std::string out;
-  for (const auto& r : map) {
-    if (!out.empty()) out += ',';
-    out += std::to_string(r.container_id) + ":" + std::to_string(r.host_id) + ":" + std::to_string(r.size);
-  }
-  return out;
-}
-
 std::string go_arch(const std::string& machine) {
   if (machine == "x86_64") return "amd64";
   if (machine == "aarch64") return "arm64";
@@ -142,8 +120,12 @@ SystemInfo collect_system_info() {
   info.threads = std::atoi(field(sys::try_read_file("/proc/self/status").value_or(""), "Threads").c_str());
   info.ipv4_forwarding = sys::try_read_file("/proc/sys/net/ipv4/ip_forward").value_or("0").substr(0, 1) == "1";
   read_cgroup_limits(info);
-  info.uid_map = parse_id_map(sys::try_read_file("/proc/self/uid_map").value_or(""));
-  info.gid_map = parse_id_map(sys::try_read_file("/proc/self/gid_map").value_or(""));
+  try {
+    info.uid_map = userns::IdMap::read_current("uid_map");
+    info.gid_map = userns::IdMap::read_current("gid_map");
+  } catch (const Error&) {
+    // Unreadable maps stay empty; /info then shows no mapping rather than failing.
+  }
   return info;
 }
 

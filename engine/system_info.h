@@ -6,15 +6,10 @@
 
 #include <cstdint>
 #include <string>
-#include <vector>
+
+#include "userns/id_map.h"
 
 namespace burrow::engine {
-
-struct IdMapRange {
-  std::uint32_t container_id = 0;  // first id inside the namespace
-  std::uint32_t host_id = 0;       // first id outside
-  std::uint32_t size = 0;
-};
 
 struct SystemInfo {
   std::string kernel_version;    // uname -r
@@ -30,17 +25,11 @@ struct SystemInfo {
   bool swap_limit = false;       // ... and memory.swap.max
   bool ipv4_forwarding = false;  // /proc/sys/net/ipv4/ip_forward
   std::string cgroup_version;    // "2", "1" (v1 or hybrid without a unified mount we can use)
-  std::vector<IdMapRange> uid_map, gid_map;  // /proc/self/{uid,gid}_map
+  userns::IdMap uid_map, gid_map;  // of the namespace we run in (/proc/self/{uid,gid}_map)
 };
 
 SystemInfo collect_system_info();
 
-// Parses the text of /proc/PID/uid_map ("0 1000 1\n1 200000 65536\n").
-std::vector<IdMapRange> parse_id_map(const std::string& text);
-// Total ids mapped; 1 means the single-id fallback (no subuid range).
-std::uint64_t mapped_ids(const std::vector<IdMapRange>& map);
-// "0:1000:1,1:200000:65536" for logs and /info.
-std::string describe_id_map(const std::vector<IdMapRange>& map);
 // Go's GOARCH name for a uname machine string.
 std::string go_arch(const std::string& machine);
 

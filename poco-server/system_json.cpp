@@ -30,7 +30,7 @@ Poco::JSON::Object::Ptr version_json(const engine::BuildInfo& build, const engin
 
 Poco::JSON::Object::Ptr info_json(const InfoFacts& f, ApiVersion) {
   const engine::SystemInfo& s = f.system;
-  const bool single_id = engine::mapped_ids(s.uid_map) == 1;
+  const bool single_id = s.uid_map.single_id();
   Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
   // The v1.9 spec's fields.
   o->set("Containers", static_cast<Poco::UInt64>(f.containers));
@@ -45,7 +45,7 @@ Poco::JSON::Object::Ptr info_json(const InfoFacts& f, ApiVersion) {
   o->set("Driver", "burrow-overlay");
   Poco::JSON::Array::Ptr status = new Poco::JSON::Array;
   status->add(pair("Root Dir", f.root));
-  status->add(pair("Id Mapping", engine::describe_id_map(s.uid_map)));
+  status->add(pair("Id Mapping", s.uid_map.to_text()));
   status->add(pair("Single-Id Mapping", single_id ? "true" : "false"));
   o->set("DriverStatus", status);
   o->set("ExecutionDriver", "burrow-shim");
@@ -56,8 +56,8 @@ Poco::JSON::Object::Ptr info_json(const InfoFacts& f, ApiVersion) {
   o->set("InitSha1", "");
   // The id mapping in use (uid and gid maps of the engine's user namespace).
   Poco::JSON::Object::Ptr mapping = new Poco::JSON::Object;
-  mapping->set("UidMap", engine::describe_id_map(s.uid_map));
-  mapping->set("GidMap", engine::describe_id_map(s.gid_map));
+  mapping->set("UidMap", s.uid_map.to_text());
+  mapping->set("GidMap", s.gid_map.to_text());
   mapping->set("SingleId", single_id);
   o->set("IdMapping", mapping);
   // Fields a modern docker CLI prints.

@@ -41,8 +41,8 @@ TEST_CASE("/info has every field of the spec example with JSON booleans", "[poco
   f.system.threads = 4;
   f.system.memory_limit = false;
   f.system.ipv4_forwarding = true;
-  f.system.uid_map = {{0, 1001, 1}, {1, 200000, 65536}};
-  f.system.gid_map = {{0, 1001, 1}, {1, 200000, 65536}};
+  f.system.uid_map = userns::IdMap({{0, 1001, 1}, {1, 200000, 65536}});
+  f.system.gid_map = userns::IdMap({{0, 1001, 1}, {1, 200000, 65536}});
   f.root = "/home/u/.local/share/burrow";
   f.warnings = {"careful"};
   auto o = info_json(f, ApiVersion{});
@@ -64,7 +64,7 @@ TEST_CASE("/info has every field of the spec example with JSON booleans", "[poco
 
 TEST_CASE("a single-id mapping is reported as such", "[poco-server][json]") {
   InfoFacts f;
-  f.system.uid_map = {{0, 1001, 1}};
+  f.system.uid_map = userns::IdMap({{0, 1001, 1}});
   CHECK(info_json(f, ApiVersion{})->getObject("IdMapping")->getValue<bool>("SingleId"));
 }
 
