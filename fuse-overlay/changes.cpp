@@ -52,6 +52,8 @@ class ChangeWalker {
   // directory (empty when the lower layers do not have it or it is opaque in the upper).
   void walk(const std::string& rel, const std::vector<int>& lower_layers) {
     int fd = ::openat(upper_.get(), rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    // A running container may remove a directory while it is walked: then it is no change.
+    if (fd < 0 && rel != "." && (errno == ENOENT || errno == ENOTDIR)) return;
     if (fd < 0) throw sys::error_from_errno(errno, "open", absolute(rel));
     DIR* dir = ::fdopendir(fd);
     if (!dir) {
