@@ -113,6 +113,22 @@ bool OverlayMount::alive() const {
   return ::poll(&p, 1, 0) == 0;
 }
 
+std::optional<std::string> OverlayMount::failure() const {
+  if (alive()) return std::nullopt;
+  std::string how = "exited";
+  if (child_ && pidfd_) {
+    siginfo_t info{};
+    if (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid != 0) {
+      if (info.si_code == CLD_EXITED)
+        how = "exited with status " + std::to_string(info.si_status);
+      else
+        how = "killed by signal " + std::to_string(info.si_status);
+    }
+  }
+  return "burrow-overlay (pid " + std::to_string(pid_) + ") " + how + "; the filesystem of `" + mountpoint_ +
+         "` is gone";
+}
+
 bool OverlayMount::wait_exit(int timeout_ms) {
   bool exited;
   if (pidfd_) {

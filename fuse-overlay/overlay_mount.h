@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,9 @@ class OverlayMount {
   pid_t pid() const { return pid_; }
   // False once the filesystem process has exited or been killed.
   bool alive() const;
+  // Once the process has gone: why, as one line for the container's error ("burrow-overlay
+  // (pid 12) killed by signal 9; the container's filesystem is gone"); nullopt while alive.
+  std::optional<std::string> failure() const;
   const std::string& mountpoint() const { return mountpoint_; }
 
  private:

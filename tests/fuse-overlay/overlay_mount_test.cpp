@@ -44,6 +44,7 @@ TEST_CASE("an overlay mount serves files, unmounts and its process ends", "[.fus
   TestDir t;
   auto mount = OverlayMount::mount(options_for(t));
   REQUIRE(mount->alive());
+  CHECK_FALSE(mount->failure());
   CHECK(burrow::sys::read_file(t / "merged/etc/hostname") == "lower");
   t.file("merged/etc/hostname", "changed");
   CHECK(burrow::sys::read_file(t / "upper/etc/hostname") == "changed");
@@ -61,6 +62,8 @@ TEST_CASE("a killed overlay process is reported and its mount fails fast", "[.fu
   REQUIRE(::kill(mount->pid(), SIGKILL) == 0);
   for (int i = 0; i < 100 && mount->alive(); ++i) ::usleep(10000);
   CHECK_FALSE(mount->alive());
+  REQUIRE(mount->failure());
+  CHECK_THAT(*mount->failure(), Catch::Contains("killed by signal 9"));
   struct stat st;
   errno = 0;
   CHECK(::stat((t / "merged/etc/hostname").c_str(), &st) != 0);
