@@ -20,6 +20,12 @@ rc=$?
 set -e
 assert_eq "$rc" 3 "run exit status"
 assert_eq "$(docker_cli wait three)" 3 "docker wait"
+set +e
+docker_cli run --rm busybox nosuchcommand 2>"$T/err"
+rc=$?
+set -e
+assert_eq "$rc" 127 "run of a missing command"
+assert_contains "$(cat "$T/err")" "nosuchcommand" "its error names the command"
 assert_eq "$(docker_cli inspect -f '{{.State.ExitCode}} {{.Name}}' three)" "3 /three" "inspect"
 assert_contains "$(docker_cli ps -a)" "three" "ps -a lists it"
 assert_contains "$(docker_cli ps -a --format '{{.Names}} {{.Status}}')" "three Exit 3" "ps -a status"
@@ -64,4 +70,9 @@ rc=$?
 set -e
 [[ $rc -ne 0 ]] || fail "rm -f left the container"
 docker_cli rm datac >/dev/null
+
+note "logs --follow ends with the container"
+id=$(docker_cli run -d busybox sh -c 'echo a; sleep 1; echo b >&2')
+assert_eq "$(docker_cli logs -f "$id" 2>&1 | tr '\n' ' ')" "a b " "logs -f"
+docker_cli rm "$id" >/dev/null
 note "ok"
