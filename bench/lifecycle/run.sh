@@ -31,7 +31,9 @@ dir=$(mktemp -d /tmp/burrow-bench.XXXXXX)
 chmod 0755 "$dir"
 mkdir -p "$dir/bin" "$dir/state" "$dir/xdg"
 chmod 0700 "$dir/xdg"
-cp "$bin_dir"/burrowd "$bin_dir"/burrow-shim "$bin_dir"/burrow-overlay "$dir/bin/"
+for prog in burrowd burrow-shim burrow-overlay burrow-net; do
+  [[ -x "$bin_dir/$prog" ]] && cp "$bin_dir/$prog" "$dir/bin/"
+done
 scripts/make-busybox-image "$dir/busybox.tar"
 [[ $(id -u) -eq 0 ]] && chown -R "$user": "$dir"
 
@@ -85,32 +87,56 @@ run_as curl -sf --unix-socket "$dir/burrow.sock" -X POST --data-binary @"$dir/bu
   "http://localhost/images/create?fromSrc=-&repo=busybox&tag=latest" >/dev/null
 bdocker() { run_as env DOCKER_HOST="unix://$dir/burrow.sock" DOCKER_CONFIG="$dir/dc" "$docker" "$@"; }
 bdocker run --rm busybox true  # warm-up
-times_ms bdocker run --rm busybox true | stats "burrow: docker run --rm busybox true"
 
 pman() { run_as podman --root "$dir/podman-root" --runroot "$dir/podman-run" --runtime runc "$@"; }
+pdocker() { run_as env DOCKER_HOST="unix://$dir/podman.sock" DOCKER_CONFIG="$dir/dc" "$docker" "$@"; }
+have_podman=0
 if pman import "$dir/busybox.tar" localhost/busybox:latest >/dev/null 2>&1; then
+  have_podman=1
   pman run --rm localhost/busybox true
-  times_ms pman run --rm localhost/busybox true | stats "podman --runtime runc run --rm busybox true"
   run_as podman --root "$dir/podman-root" --runroot "$dir/podman-run" --runtime runc \
     system service --time=0 "unix://$dir/podman.sock" >"$dir/podman-service.log" 2>&1 &
   pids+=($!)
   wait_sock "$dir/podman.sock"
-  pdocker() { run_as env DOCKER_HOST="unix://$dir/podman.sock" DOCKER_CONFIG="$dir/dc" "$docker" "$@"; }
   pdocker run --rm localhost/busybox true
-  times_ms pdocker run --rm localhost/busybox true | stats "podman service: docker run --rm busybox true"
 else
   echo "bench: rootless podman does not work here; peers skipped" >&2
 fi
 
+# The machine is shared: the three contenders take turns, round by round, so that load
+# changes hit them alike.
+ms_of() {
+  local t0 t1
+  t0=$(date +%s%N)
+  "$@" >/dev/null
+  t1=$(date +%s%N)
+  echo $(((t1 - t0) / 1000000))
+}
+: >"$dir/t-burrow"; : >"$dir/t-podman"; : >"$dir/t-service"
+for ((i = 0; i < runs; i++)); do
+  ms_of bdocker run --rm busybox true >>"$dir/t-burrow"
+  if [[ $have_podman -eq 1 ]]; then
+    ms_of pman run --rm localhost/busybox true >>"$dir/t-podman"
+    ms_of pdocker run --rm localhost/busybox true >>"$dir/t-service"
+  fi
+done
+stats "burrow: docker run --rm busybox true" <"$dir/t-burrow"
+if [[ $have_podman -eq 1 ]]; then
+  stats "podman --runtime runc run --rm busybox true" <"$dir/t-podman"
+  stats "podman service: docker run --rm busybox true" <"$dir/t-service"
+fi
+
 echo "bench: $cycles create/start/wait/delete cycles over burrowd's API"
+# curl runs as the invoking user (root may use the test user's socket), so the cycle times
+# measure the API rather than setpriv.
+bcurl() { curl -sf --unix-socket "$dir/burrow.sock" "$@"; }
 cycle() {
   local id
-  id=$(run_as curl -sf --unix-socket "$dir/burrow.sock" -X POST -H 'Content-Type: application/json' \
-    -d '{"Image":"busybox","Cmd":["true"]}' http://localhost/containers/create |
-    sed -e 's/.*"Id" *: *"\([0-9a-f]*\)".*/\1/')
-  run_as curl -sf --unix-socket "$dir/burrow.sock" -X POST "http://localhost/containers/$id/start" >/dev/null
-  run_as curl -sf --unix-socket "$dir/burrow.sock" -X POST "http://localhost/containers/$id/wait" >/dev/null
-  run_as curl -sf --unix-socket "$dir/burrow.sock" -X DELETE "http://localhost/containers/$id" >/dev/null
+  id=$(bcurl -X POST -H 'Content-Type: application/json' -d '{"Image":"busybox","Cmd":["true"]}' \
+    http://localhost/containers/create | sed -e 's/.*"Id" *: *"\([0-9a-f]*\)".*/\1/')
+  bcurl -X POST "http://localhost/containers/$id/start" >/dev/null
+  bcurl -X POST "http://localhost/containers/$id/wait" >/dev/null
+  bcurl -X DELETE "http://localhost/containers/$id" >/dev/null
 }
 runs=$cycles times_ms cycle | stats "burrow API: create/start/wait/delete"
 
