@@ -399,9 +399,9 @@ void ContainerManager::kill(const std::string& key, int sig) {
   auto started = started_of(c);
   if (!started) throw Error::conflict("Conflict, Container " + c.short_id() + " is not running");
   runtime_.kill(*started, sig);
+  publish("kill", c, {{"signal", std::to_string(sig)}});  // before the die it causes, as Docker
   if (sig == SIGKILL && !wait_stopped(c.id, 30000))
     throw Error::internal("container " + c.short_id() + " did not exit after SIGKILL");
-  publish("kill", c, {{"signal", std::to_string(sig)}});
 }
 
 void ContainerManager::restart(const std::string& key, int timeout_s) {
