@@ -4,12 +4,29 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include "base/error.h"
 #include "base/sys.h"
 
 namespace burrow::image {
 
-FileWriterPool::FileWriterPool(unsigned threads, size_t max_queued_bytes) : max_bytes_(max_queued_bytes) {
+namespace {
+
+// The process umask from /proc/self/status (umask() cannot be read without changing it, and
+// it is process-wide); 0777 when unknown, so every file gets an explicit chmod.
+mode_t current_umask() {
+  auto status = sys::try_read_file("/proc/self/status");
+  if (!status) return 0777;
+  size_t pos = status->find("Umask:");
+  if (pos == std::string::npos) return 0777;
+  return static_cast<mode_t>(std::strtoul(status->c_str() + pos + 6, nullptr, 8));
+}
+
+}  // namespace
+
+FileWriterPool::FileWriterPool(unsigned threads, size_t max_queued_bytes)
+    : max_bytes_(max_queued_bytes), fsuid_(::geteuid()), fsgid_(::getegid()), umask_(current_umask()) {
   for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
 }
 
@@ -77,13 +94,18 @@ void FileWriterPool::work() {
 }
 
 void FileWriterPool::run(FileJob& job) {
-  Fd fd = sys::open_at(job.dir->get(), job.name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+  // Created with its final permission bits: when the umask keeps them and no set-id bit is
+  // involved (chown would clear those), no chmod is needed. Directories being filled are never
+  // setgid during extraction, so a new file's group is ours and matching owners need no chown.
+  Fd fd = sys::open_at(job.dir->get(), job.name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, job.perm & 0777);
   if (!job.data.empty()) sys::write_all(fd.get(), job.data.data(), job.data.size());
-  if (::fchown(fd.get(), job.uid, job.gid) < 0) {
-    if (errno != EINVAL && errno != EPERM) throw sys::error_from_errno(errno, "chown", job.shown);
-    ++chown_fallbacks_;
+  if (job.uid != fsuid_ || job.gid != fsgid_) {
+    if (::fchown(fd.get(), job.uid, job.gid) < 0) {
+      if (errno != EINVAL && errno != EPERM) throw sys::error_from_errno(errno, "chown", job.shown);
+      ++chown_fallbacks_;
+    }
   }
-  sys::check(::fchmod(fd.get(), job.perm), "chmod", job.shown);
+  if ((job.perm & 07000) != 0 || (job.perm & umask_) != 0) sys::check(::fchmod(fd.get(), job.perm), "chmod", job.shown);
   for (const auto& [k, v] : job.xattrs) {
     if (::fsetxattr(fd.get(), k.c_str(), v.data(), v.size(), 0) < 0) {
       if (errno != EPERM && errno != ENOTSUP && errno != EACCES && errno != EINVAL && errno != ERANGE)

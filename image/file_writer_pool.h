@@ -56,6 +56,9 @@ class FileWriterPool {
   void rethrow_locked();
 
   const size_t max_bytes_;
+  const uid_t fsuid_;   // owner of the files we create
+  const gid_t fsgid_;
+  const mode_t umask_;
   std::mutex mutex_;  // guards everything below except the atomics; never held during a job
   std::condition_variable has_work_;
   std::condition_variable has_room_;

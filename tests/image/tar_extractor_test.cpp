@@ -65,6 +65,19 @@ TEST_CASE("extraction keeps files, modes, times, symlinks, hard links and whiteo
   ::chmod((t / "ro").c_str(), 0755);
 }
 
+TEST_CASE("permission bits survive whatever the umask", "[image][extract]") {
+  TempDir t;
+  mode_t old = ::umask(022);
+  extract_into(make_tar({file("a", "1", 0640), file("b", "1", 0666), file("c", "1", 02755), file("d", "", 0)}), t.path);
+  ::umask(old);
+  struct stat st;
+  for (auto [name, mode] : std::vector<std::pair<const char*, mode_t>>{{"a", 0640}, {"b", 0666}, {"c", 02755}, {"d", 0}}) {
+    INFO(name);
+    REQUIRE(::lstat((t / name).c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == mode);
+  }
+}
+
 TEST_CASE("gzip, bzip2 and xz archives are detected", "[image][extract]") {
   for (const char* filter : {"gzip", "bzip2", "xz"}) {
     INFO(filter);
