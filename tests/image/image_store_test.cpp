@@ -268,6 +268,23 @@ TEST_CASE("an archive with manifest.json as newer Docker writes loads", "[image]
   CHECK(sys::read_file(dirs[1] + "/bin/sh") == "elf");
 }
 
+TEST_CASE("a Docker 1.10+ archive whose layer.tar is a symlink to another loads", "[image][store][save]") {
+  Fixture f;
+  std::string a(64, 'a'), b(64, 'b');
+  std::string ja = R"({"id":")" + a + R"(","created":"2016-01-01T00:00:00Z"})";
+  std::string jb = R"({"id":")" + b + R"(","parent":")" + a +
+                   R"(","created":"2016-01-02T00:00:00Z","config":{"Cmd":["sh"]}})";
+  std::string archive = make_tar({dir(a), file(a + "/VERSION", "1.0"), file(a + "/json", ja),
+                                  file(a + "/layer.tar", make_tar({file("same", "1")})), dir(b),
+                                  file(b + "/VERSION", "1.0"), file(b + "/json", jb), slink(b + "/layer.tar", "../" + a + "/layer.tar"),
+                                  file("repositories", R"({"dup":{"latest":")" + b + R"("}})")});
+  CHECK(f.store->load(read_string(archive)) == std::vector<std::string>{"Loaded image: dup:latest"});
+  auto dirs = f.store->layer_dirs(b);
+  REQUIRE(dirs.size() == 2);
+  CHECK(sys::read_file(dirs[0] + "/same") == "1");
+  CHECK(sys::read_file(dirs[1] + "/same") == "1");
+}
+
 TEST_CASE("a load with a missing layer or parent changes nothing", "[image][store][save]") {
   Fixture f;
   std::string id(64, 'd'), parent(64, 'e');
