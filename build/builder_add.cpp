@@ -137,6 +137,7 @@ void Builder::add(const Instruction& ins, bool is_add) {
   mo.upperdir = upper;
   mo.workdir = scratch_dir("work");
   mo.mountpoint = scratch_dir("rootfs");
+  mo.extra_options = {"fsync=0"};  // the layer is committed (and synced) from the upper dir
   std::unique_ptr<fuse_overlay::OverlayMount> mount;
   try {
     mount = fuse_overlay::OverlayMount::mount(mo);

@@ -6,6 +6,7 @@ void add_all_routes(Router& router) {
   add_system_routes(router);
   add_image_routes(router);
   add_container_routes(router);
+  add_build_routes(router);
 }
 
 }  // namespace burrow::poco_server

@@ -15,6 +15,9 @@ void add_container_routes(Router& router);
 // /images/... (routes_images.cpp).
 void add_image_routes(Router& router);
 
+// POST /build (routes_build.cpp, helper "build").
+void add_build_routes(Router& router);
+
 // Every route of the API, as the server uses it.
 void add_all_routes(Router& router);
 
