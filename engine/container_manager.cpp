@@ -1,6 +1,7 @@
 #include "engine/container_manager.h"
 
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -35,6 +36,7 @@ ContainerManager::ContainerManager(ContainerManagerOptions options)
       runtime_(userns::RuntimeOptions{options_.shim_program, &options_.logger}),
       volumes_dir_(options_.root + "/volumes") {
   sys::make_dirs(volumes_dir_, 0700);
+  shutdown_fd_ = Fd(sys::check(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), "eventfd"));
   std::string reason;
   cgroup_ = CgroupDelegation::detect(&reason);
   if (!cgroup_)
@@ -50,6 +52,8 @@ ContainerManager::~ContainerManager() { shutdown(); }
 
 void ContainerManager::shutdown() {
   if (watcher_) watcher_->stop();
+  uint64_t one = 1;  // ends every attach and logs stream (the containers keep running)
+  (void)!::write(shutdown_fd_.get(), &one, sizeof one);
 }
 
 std::shared_ptr<std::mutex> ContainerManager::op_lock(const std::string& id) {

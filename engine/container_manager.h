@@ -170,6 +170,8 @@ class ContainerManager {
   std::mutex state_mutex_;  // pairs with state_cv_: notified after every state change
   std::condition_variable state_cv_;
 
+  Fd shutdown_fd_;  // eventfd, readable once shutdown() ran: streams poll it and end
+
   std::unique_ptr<ExitWatcher> watcher_;  // last: its thread calls back into the members above
 };
 

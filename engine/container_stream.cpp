@@ -35,11 +35,11 @@ void emit_frame(int stream, std::string_view data, const StreamRequest& r, const
   sink(stream, data, now_rfc3339_nano());
 }
 
-// Waits until the inotify fd or the client (hang-up only) has something; false when the client
-// has gone.
-bool wait_for_change(int inotify_fd, int client_fd) {
-  struct pollfd fds[2] = {{inotify_fd, POLLIN, 0}, {client_fd, 0, 0}};
-  int n = ::poll(fds, client_fd >= 0 ? 2 : 1, 1000);
+// Waits until the inotify fd, the shutdown eventfd or the client (hang-up only) has something;
+// false when the client has gone or burrowd shuts down.
+bool wait_for_change(int inotify_fd, int shutdown_fd, int client_fd) {
+  struct pollfd fds[3] = {{inotify_fd, POLLIN, 0}, {shutdown_fd, POLLIN, 0}, {client_fd, 0, 0}};
+  int n = ::poll(fds, client_fd >= 0 ? 3 : 2, 1000);
   if (n < 0 && errno != EINTR) sys::check(n, "poll");
   if (n <= 0) return true;
   if (fds[0].revents & POLLIN) {
@@ -47,7 +47,8 @@ bool wait_for_change(int inotify_fd, int client_fd) {
     while (::read(inotify_fd, buf, sizeof buf) > 0) {
     }
   }
-  return client_fd < 0 || !(fds[1].revents & (POLLHUP | POLLERR));
+  if (fds[1].revents & POLLIN) return false;
+  return client_fd < 0 || !(fds[2].revents & (POLLHUP | POLLERR));
 }
 
 }  // namespace
@@ -98,7 +99,7 @@ void ContainerManager::follow_log(const std::string& id, LogReader& reader, cons
       emit(reader.read_new(), r, sink);
       return;
     }
-    if (!wait_for_change(inotify_fd, client_fd)) return;
+    if (!wait_for_change(inotify_fd, shutdown_fd_.get(), client_fd)) return;
   }
 }
 
@@ -133,7 +134,7 @@ void ContainerManager::follow_shim(const std::string& id, std::uint64_t log_offs
       emit(reader.read_new(), r, sink);
       return;
     }
-    if (!wait_for_change(inotify_fd, client_fd)) return;
+    if (!wait_for_change(inotify_fd, shutdown_fd_.get(), client_fd)) return;
   }
 
   bool client_eof = client_fd < 0 || !r.stdin_;
@@ -143,11 +144,13 @@ void ContainerManager::follow_shim(const std::string& id, std::uint64_t log_offs
   }
   std::string frames;  // bytes from the shim not yet parsed into whole frames
   for (;;) {
-    struct pollfd fds[2] = {{shim.get(), POLLIN, 0},
+    struct pollfd fds[3] = {{shim.get(), POLLIN, 0},
+                            {shutdown_fd_.get(), POLLIN, 0},
                             {client_fd, static_cast<short>(client_eof ? 0 : POLLIN), 0}};
-    int n = ::poll(fds, client_fd >= 0 ? 2 : 1, -1);
+    int n = ::poll(fds, client_fd >= 0 ? 3 : 2, -1);
     if (n < 0 && errno == EINTR) continue;
     sys::check(n, "poll");
+    if (fds[1].revents & POLLIN) return;  // burrowd shuts down; the container keeps running
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       char buf[65536];
       ssize_t got = sys::retry_eintr([&] { return ::read(shim.get(), buf, sizeof buf); });
@@ -165,7 +168,7 @@ void ContainerManager::follow_shim(const std::string& id, std::uint64_t log_offs
       frames.erase(0, pos);
     }
     if (client_fd < 0) continue;
-    if (!client_eof && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+    if (!client_eof && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
       char buf[16384];
       ssize_t got = sys::retry_eintr([&] { return ::read(client_fd, buf, sizeof buf); });
       if (got > 0) {
@@ -178,7 +181,7 @@ void ContainerManager::follow_shim(const std::string& id, std::uint64_t log_offs
         client_eof = true;
         ::shutdown(shim.get(), SHUT_WR);
       }
-    } else if (fds[1].revents & (POLLHUP | POLLERR)) {
+    } else if (fds[2].revents & (POLLHUP | POLLERR)) {
       return;  // the client is gone
     }
   }
