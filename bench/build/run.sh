@@ -82,9 +82,11 @@ done
 run_as curl -sf --unix-socket "$dir/burrow.sock" -X POST --data-binary @"$dir/busybox.tar" \
   "http://localhost/images/create?fromSrc=-&repo=localhost/busybox&tag=latest" >/dev/null
 bdocker() { run_as env DOCKER_HOST="unix://$dir/burrow.sock" DOCKER_BUILDKIT=0 DOCKER_CONFIG="$dir/dc" "$docker" "$@"; }
-bdocker build -t warm "$dir/ctx" >/dev/null  # warm-up (page cache, first overlay)
+bdocker build -t warm "$dir/ctx" >/dev/null 2>&1  # warm-up (page cache, first overlay)
 for ((i = 0; i < rounds; i++)); do
   t=$(date +%s%N); bdocker build --no-cache -t b "$dir/ctx" >"$dir/b.out" 2>&1 || { cat "$dir/b.out"; exit 1; }; ms "$t" >>"$dir/b.cold"
+  grep -q "Running in" "$dir/b.out" && ! grep -q "Using cache" "$dir/b.out" ||
+    { echo "bench: burrow's --no-cache build did not run every step" >&2; exit 1; }
   t=$(date +%s%N); bdocker build -t b "$dir/ctx" >"$dir/b.out" 2>&1; ms "$t" >>"$dir/b.cached"
   grep -q "Using cache" "$dir/b.out" || { echo "bench: burrow did not use its cache" >&2; exit 1; }
 done
