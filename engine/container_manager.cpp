@@ -110,7 +110,13 @@ CreateResult ContainerManager::create(const Object::Ptr& body, const std::string
   c.hostname_path = bundle + "/hostname";
   c.hosts_path = bundle + "/hosts";
   c.resolv_conf_path = bundle + "/resolv.conf";
-  store_.add(c);
+  create_fresh_volumes(c, volumes_dir_);
+  try {
+    store_.add(c);
+  } catch (const Error&) {
+    remove_volumes(c, {}, volumes_dir_);  // a lost race for the name: nothing of it stays
+    throw;
+  }
   publish("create", c);
   return {c.id, prepared.warnings};
 }

@@ -66,6 +66,22 @@ VolumePlan plan_volumes(const Container& c, const ContainerStore& store, const s
   return plan;
 }
 
+void create_fresh_volumes(Container& c, const std::string& volumes_dir) {
+  auto vols = json_object(c.config, "Volumes");
+  if (!vols) return;
+  std::map<std::string, bool> bound;
+  for (const auto& entry : bind_entries(c.host_config)) bound[clean_path(parse_bind(entry).container)] = true;
+  for (const auto& [path, unused] : *vols) {
+    std::string dest = clean_path(path);
+    if (dest.empty() || dest[0] != '/') throw Error::bad_parameter("Invalid volume path " + path);
+    if (bound.count(dest) || c.volumes.count(dest)) continue;
+    std::string host = volumes_dir + "/" + random_id();
+    sys::make_dirs(host, 0755);
+    c.volumes[dest] = host;
+    c.volumes_rw[dest] = true;
+  }
+}
+
 std::vector<std::string> remove_volumes(const Container& c, const std::vector<Container>& others,
                                         const std::string& volumes_dir) {
   std::vector<std::string> errors;

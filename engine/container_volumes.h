@@ -31,6 +31,11 @@ struct VolumePlan {
 // bind or a missing bind source; NotFound for an unknown VolumesFrom container.
 VolumePlan plan_volumes(const Container& c, const ContainerStore& store, const std::string& volumes_dir);
 
+// At create: a fresh directory for each Config.Volumes path that HostConfig.Binds does not
+// cover, recorded in c.volumes (as Docker 1.x did, so --volumes-from works on a container that
+// never ran). BadParameter for a malformed path or bind.
+void create_fresh_volumes(Container& c, const std::string& volumes_dir);
+
 // Removes the volume directories of `c` that live under `volumes_dir` and that no container in
 // `others` uses. Errors are returned as text (for the log), never thrown.
 std::vector<std::string> remove_volumes(const Container& c, const std::vector<Container>& others,

@@ -43,8 +43,6 @@ assert_eq "$(docker_cli run --rm -v "$T/hostdir:/mnt:ro" busybox cat /mnt/file)"
 assert_eq "$(docker_cli run --rm -v "$T/hostdir:/mnt:ro" busybox sh -c 'echo x > /mnt/new 2>/dev/null || echo ro')" ro \
   "-v ro is read-only"
 docker_cli create --name datac -v /data busybox true >/dev/null
-docker_cli start datac >/dev/null
-docker_cli wait datac >/dev/null
 docker_cli run --rm --volumes-from datac busybox sh -c 'echo shared > /data/f'
 assert_eq "$(docker_cli run --rm --volumes-from datac busybox cat /data/f)" shared "--volumes-from"
 
