@@ -135,6 +135,24 @@ TEST_CASE("volume plans take binds, volumes-from and fresh volumes", "[engine][c
   REQUIRE_THROWS_AS(plan_volumes(bad, store, volumes), Error);
 }
 
+TEST_CASE("fresh volumes are made at create except where a bind goes", "[engine][container]") {
+  TempDir dir;
+  std::string volumes = dir.path + "/volumes";
+  Container c;
+  c.id = random_id();
+  c.config = parse_json_object(R"({"Volumes":{"/data/":{},"/mnt":{}}})");
+  c.host_config = parse_json_object(R"({"Binds":["/tmp:/mnt:ro"]})");
+  create_fresh_volumes(c, volumes);
+  REQUIRE(c.volumes.size() == 1);
+  REQUIRE(sys::exists(c.volumes.at("/data")));
+  REQUIRE(c.volumes_rw.at("/data"));
+  std::string first = c.volumes.at("/data");
+  create_fresh_volumes(c, volumes);  // again: nothing new
+  REQUIRE(c.volumes.at("/data") == first);
+  c.config = parse_json_object(R"({"Volumes":{"relative":{}}})");
+  REQUIRE_THROWS_AS(create_fresh_volumes(c, volumes), Error);
+}
+
 TEST_CASE("the exit watcher reports each watched process once it is gone", "[engine][container]") {
   std::mutex m;
   std::condition_variable cv;
