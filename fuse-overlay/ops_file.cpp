@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "fuse-overlay/overlay_fs.h"
 #include "fuse-overlay/whiteout.h"
@@ -78,6 +79,19 @@ void OverlayFs::create(fuse_req_t req, fuse_ino_t parent, const char* name, mode
 }
 
 void OverlayFs::read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+  // Small reads (small files, random access) are cheaper copied than spliced: a splice reply
+  // costs several system calls and pipe set-up. Large (readahead) reads splice.
+  constexpr size_t kCopyBelow = 64 * 1024;
+  if (size < kCopyBelow) {
+    thread_local std::vector<char> data;
+    data.resize(size);
+    ssize_t n = ::pread(static_cast<int>(fi->fh), data.data(), size, off);
+    if (n < 0)
+      fuse_reply_err(req, errno);
+    else
+      fuse_reply_buf(req, data.data(), static_cast<size_t>(n));
+    return;
+  }
   fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
   buf.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
   buf.buf[0].fd = static_cast<int>(fi->fh);

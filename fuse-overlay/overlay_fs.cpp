@@ -50,9 +50,14 @@ OverlayFs::OverlayFs(const OverlayOptions& options, Logger& logger)
 void OverlayFs::init(fuse_conn_info* conn) {
   if (options_.writeback && timeout_ > 0 && (conn->capable & FUSE_CAP_WRITEBACK_CACHE) && layers_.has_upper())
     conn->want |= FUSE_CAP_WRITEBACK_CACHE;
-  if (conn->capable & FUSE_CAP_SPLICE_WRITE) conn->want |= FUSE_CAP_SPLICE_WRITE;
-  if (conn->capable & FUSE_CAP_SPLICE_MOVE) conn->want |= FUSE_CAP_SPLICE_MOVE;
-  if (conn->capable & FUSE_CAP_SPLICE_READ) conn->want |= FUSE_CAP_SPLICE_READ;
+  // Replies to reads splice from the backing file. Requests are not read by splice: that
+  // costs extra system calls on every request and only pays for large writes.
+  constexpr unsigned kSpliceReply = FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE;
+  conn->want &= ~FUSE_CAP_SPLICE_READ;
+  if (options_.splice)
+    conn->want |= conn->capable & kSpliceReply;
+  else
+    conn->want &= ~kSpliceReply;
   if (timeout_ > 0 && (conn->capable & FUSE_CAP_CACHE_SYMLINKS)) conn->want |= FUSE_CAP_CACHE_SYMLINKS;
   // Only this filesystem changes the files it serves, so the page cache stays valid even when
   // mtime moves; and the kernel clears setuid bits on write itself.
@@ -95,9 +100,10 @@ void OverlayFs::make_entry(const std::shared_ptr<Inode>& dir, const std::string&
   if (w.layers != f.layers || w.opaque != f.opaque) node->set_layers(f.layers, f.opaque);
   // A directory has one name; a name found in another layer than the node's is where the
   // object now is (a lower hard link copied up through another name).
-  if (w.unlinked || node->is_dir() || w.layers.front() != f.layers.front())
+  bool elsewhere = w.parent != dir || w.name != name;
+  if (w.unlinked || (elsewhere && (node->is_dir() || w.layers.front() != f.layers.front())))
     node->move_to(dir, name);
-  else if (w.parent != dir || w.name != name)
+  else if (elsewhere)
     node->add_alias(dir, name);
   std::memset(&e, 0, sizeof e);
   e.ino = id;

@@ -64,6 +64,8 @@ void apply_option(OverlayOptions& o, const std::string& opt) {
     o.workdir = absolute(value, "workdir");
   } else if (key == "writeback") {
     o.writeback = parse_bool(key, value);
+  } else if (key == "splice") {
+    o.splice = parse_bool(key, value);
   } else if (key == "fsync") {
     o.fsync = parse_bool(key, value);
   } else if (key == "timeout") {

@@ -19,6 +19,7 @@ struct OverlayOptions {
   bool debug = false;       // -d / -o debug: per-request logging from libfuse
   bool writeback = true;    // -o writeback=0 turns off the kernel's writeback cache
   bool fsync = true;        // -o fsync=0 turns fsync into a no-op (build containers)
+  bool splice = true;       // -o splice=0: copy request and reply data instead of splicing
   double timeout = 86400;   // -o timeout=S: entry/attr cache timeout, 0 disables caching
   unsigned threads = 4;     // -o threads=N: maximum FUSE worker threads
   int ready_fd = -1;        // --ready-fd=N: write "ok\n" (or the error) once the mount is live
