@@ -296,14 +296,15 @@ void ContainerManager::adopt(const Container& c) {
     options_.logger.warn(tag, std::string("reading the exit record: ") + e.what());
   }
   unmount_rootfs(c.id, nullptr);
-  store_.update_state(c.id, [&](ContainerState& s) {
+  Container ended = store_.update_state(c.id, [&](ContainerState& s) {
     s.running = false;
     s.pid = 0;
     s.exit_code = rec ? rec->exit_code : -127;
     s.finished_at = rec && !rec->finished_at.empty() ? rec->finished_at : now_rfc3339_nano();
   });
+  publish("die", ended, {{"exitCode", std::to_string(ended.state.exit_code)}});
   options_.logger.info(tag, "container ended while burrowd was down (exit " +
-                                std::to_string(rec ? rec->exit_code : -127) + ")");
+                                std::to_string(ended.state.exit_code) + ")");
 }
 
 void ContainerManager::unmount_rootfs(const std::string& id, std::unique_ptr<fuse_overlay::OverlayMount> mount) {
