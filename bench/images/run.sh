@@ -38,6 +38,14 @@ pids=()
 cleanup() {
   for p in "${pids[@]:-}"; do [[ -n "$p" ]] && kill -TERM "$p" 2>/dev/null || true; done
   sleep 0.5
+  # burrowd's engine-namespace holder outlives it by design: end ours (pid + start time).
+  local rec hpid hstart
+  while IFS= read -r rec; do
+    read -r hpid hstart <"$rec" 2>/dev/null || continue
+    if [[ -n "$hpid" && "$(sed 's/.*) //' "/proc/$hpid/stat" 2>/dev/null | cut -d' ' -f20)" == "$hstart" ]]; then
+      kill -KILL "$hpid" 2>/dev/null || true
+    fi
+  done < <(find "$dir" -name engine-ns.pid 2>/dev/null)
   podman_ system reset -f >/dev/null 2>&1 || true
   rm -rf "$dir" 2>/dev/null || true
 }
