@@ -75,6 +75,9 @@ void Router::add(const std::string& method, const std::string& pattern, Handler 
     }
     route.segments.push_back(std::move(s));
   }
+  if (route.literals == static_cast<int>(route.segments.size())) {
+    exact_.emplace(method + " " + pattern, routes_.size());  // the first one added wins
+  }
   routes_.push_back(std::move(route));
 }
 
@@ -114,11 +117,19 @@ bool Router::match_segments(const std::vector<Segment>& pattern, std::size_t pi,
 
 std::optional<Router::Match> Router::match(std::string_view method, std::string_view path) const {
   ApiVersion version = strip_version(path);
+  std::string key;
+  key.reserve(method.size() + 1 + path.size());
+  key.append(method).append(" ").append(path);
+  if (auto it = exact_.find(key); it != exact_.end()) {
+    const Route& route = routes_[it->second];
+    return Match{&route.handler, {}, version, route.pattern};
+  }
   std::vector<std::string_view> segments = split_path(path);
   const Route* best = nullptr;
   PathParams best_params;
   for (const Route& route : routes_) {
     if (route.method != method) continue;
+    if (route.literals == static_cast<int>(route.segments.size())) continue;  // only exact hits
     if (best && route.literals <= best->literals) continue;
     PathParams params;
     if (match_segments(route.segments, 0, segments, 0, params)) {

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "poco-server/api_version.h"
@@ -73,6 +74,9 @@ class Router {
                              const std::vector<std::string_view>& path, std::size_t si, PathParams& params);
 
   std::vector<Route> routes_;
+  // Routes without parameters by "METHOD /path": an exact hit always wins (it has the most
+  // literal segments), so most requests skip the scan of routes_.
+  std::unordered_map<std::string, std::size_t> exact_;
 };
 
 }  // namespace burrow::poco_server
