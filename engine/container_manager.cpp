@@ -14,6 +14,7 @@
 #include "engine/container_config.h"
 #include "engine/container_files.h"
 #include "engine/container_names.h"
+#include "engine/container_network.h"
 #include "engine/container_time.h"
 #include "engine/container_user.h"
 #include "engine/container_volumes.h"
@@ -34,7 +35,14 @@ ContainerManager::ContainerManager(ContainerManagerOptions options)
     : options_(std::move(options)),
       store_(options_.root + "/containers"),
       runtime_(userns::RuntimeOptions{options_.shim_program, &options_.logger}),
-      volumes_dir_(options_.root + "/volumes") {
+      volumes_dir_(options_.root + "/volumes"),
+      network_([this] {
+        userns::net::ContainerNetworkOptions n;
+        n.helper_program = options_.net_program;
+        n.allow_host_loopback = options_.allow_host_loopback;
+        n.logger = &options_.logger;
+        return n;
+      }()) {
   sys::make_dirs(volumes_dir_, 0700);
   shutdown_fd_ = Fd(sys::check(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), "eventfd"));
   std::string reason;
@@ -104,6 +112,8 @@ CreateResult ContainerManager::create(const Object::Ptr& body, const std::string
   c.image_id = image->id;
   c.config = prepared.config;
   c.host_config = prepared.host_config;
+  migrate_port_specs(c);  // Config.PortSpecs -> ExposedPorts + PortBindings (Docker 0.8)
+  if (auto w = network_.outbound_warning(); w && !json_bool(c.config, "NetworkDisabled")) prepared.warnings.push_back(*w);
   c.state.started_at = kZeroTime;
   c.state.finished_at = kZeroTime;
   std::string bundle = store_.bundle_dir(c.id);
@@ -148,6 +158,18 @@ void ContainerManager::start_locked(const std::string& id, const Object::Ptr& st
   c.volumes_rw = plan.volumes_rw;
   if (changed) store_.update_config(c);  // each durable write costs an fsync pair: only when needed
   write_container_files(c);
+  // Networking: links resolved and host ports bound before anything runs, so that a taken port
+  // fails the start cleanly; burrow-net takes the sockets once the container's init exists.
+  NetworkPlan net_plan;
+  std::vector<userns::net::BoundPort> bound_ports;
+  try {
+    net_plan = plan_network(c, store_);
+    write_network_files(c, net_plan, network_.outbound_available());
+    bound_ports = network_.bind_ports(net_plan.ports);
+  } catch (const Error& e) {
+    // A failed start (exit 128 and a die event for docker run); NotFound is no missing program.
+    throw failed_start(c, Error(e.kind() == Error::Kind::BadParameter ? e.kind() : Error::Kind::Conflict, e.what()));
+  }
 
   std::string bundle = store_.bundle_dir(id);
   std::string rootfs = bundle + "/rootfs";
@@ -180,6 +202,7 @@ void ContainerManager::start_locked(const std::string& id, const Object::Ptr& st
     bool has_home = false;
     for (const auto& e : spec.env) has_home = has_home || e.rfind("HOME=", 0) == 0;
     if (!has_home) spec.env.push_back("HOME=" + user.home);
+    spec.env.insert(spec.env.end(), net_plan.env.begin(), net_plan.env.end());  // link variables
     spec.cwd = json_string(c.config, "WorkingDir");
     if (spec.cwd.empty()) spec.cwd = "/";
     spec.uid = user.uid;
@@ -197,6 +220,14 @@ void ContainerManager::start_locked(const std::string& id, const Object::Ptr& st
     spec.log_path = log_path(c);
     started = runtime_.start(spec);
     options_.logger.debug("engine " + c.short_id(), "container running after " + ms_since(t0) + " ms");
+    try {
+      auto net = network_.attach(bundle, started.pid, std::move(bound_ports), net_plan.links, net_plan.outbound);
+      warnings.insert(warnings.end(), net.warnings.begin(), net.warnings.end());
+    } catch (const Error&) {
+      runtime_.kill(started, SIGKILL);  // no half-wired container: it goes before the error does
+      runtime_.wait(started, bundle);
+      throw;
+    }
   } catch (const Error& e) {
     try {
       overlay->unmount();
@@ -285,6 +316,11 @@ void ContainerManager::adopt(const Container& c) {
       std::lock_guard lock(live_mutex_);
       live_[c.id] = std::move(live);
     }
+    try {
+      for (const auto& w : network_.adopt(store_.bundle_dir(c.id), c.state.pid)) options_.logger.warn(tag, w);
+    } catch (const std::exception& e) {
+      options_.logger.warn(tag, std::string("re-establishing the network: ") + e.what());
+    }
     watcher_->watch(c.id, c.state.shim_pid);
     options_.logger.info(tag, "adopted running container (shim pid " + std::to_string(c.state.shim_pid) + ")");
     return;
@@ -296,6 +332,7 @@ void ContainerManager::adopt(const Container& c) {
     options_.logger.warn(tag, std::string("reading the exit record: ") + e.what());
   }
   unmount_rootfs(c.id, nullptr);
+  network_.detach(store_.bundle_dir(c.id));
   Container ended = store_.update_state(c.id, [&](ContainerState& s) {
     s.running = false;
     s.pid = 0;
@@ -338,6 +375,7 @@ void ContainerManager::handle_exit(const std::string& id) {
     };
     std::string bundle = store_.bundle_dir(id);
     userns::ExitRecord rec = runtime_.wait(live->started, bundle);
+    network_.detach(bundle);  // burrow-net and slirp4netns go; the host ports are free again
     std::string waited = ms_since();
     unmount_rootfs(id, std::move(live->overlay));
     options_.logger.debug("engine " + id.substr(0, 12), "exit record after " + waited + " ms, unmounted after " + ms_since() + " ms");

@@ -31,6 +31,7 @@
 #include "engine/container_top.h"
 #include "engine/container_watcher.h"
 #include "userns/container_runtime.h"
+#include "userns/net/container_network.h"
 
 namespace burrow::image {
 class ImageStore;
@@ -50,6 +51,9 @@ struct ContainerManagerOptions {
   image::ImageStore& images;           // not owned
   std::string shim_program;            // burrow-shim
   std::string overlay_program;         // burrow-overlay
+  // Networking (userns/net): the per-container helper, and burrowd --allow-host-loopback.
+  std::string net_program = "burrow-net";
+  bool allow_host_loopback = false;
 };
 
 struct CreateResult {
@@ -160,6 +164,7 @@ class ContainerManager {
   userns::ContainerRuntime runtime_;
   std::optional<CgroupDelegation> cgroup_;
   std::string volumes_dir_;
+  userns::net::ContainerNetwork network_;  // published ports, slirp4netns, links (burrow-net)
 
   std::mutex ops_mutex_;  // guards ops_
   std::map<std::string, std::shared_ptr<std::mutex>> ops_;

@@ -33,7 +33,8 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
       [this](const std::string& status, const std::string& id) { events_->publish(status, id, ""); }});
   std::string programs = options_.program_dir.empty() ? "" : options_.program_dir + "/";
   containers_ = std::make_unique<ContainerManager>(ContainerManagerOptions{
-      options_.root, options_.logger, *events_, *images_, programs + "burrow-shim", programs + "burrow-overlay"});
+      options_.root, options_.logger, *events_, *images_, programs + "burrow-shim", programs + "burrow-overlay",
+      programs + "burrow-net", options_.allow_host_loopback});
 }
 
 Engine::~Engine() { shutdown(); }

@@ -125,7 +125,8 @@ int run(const DaemonOptions& options, const std::vector<int>& activated) {
                                               .logger = logger,
                                               .debug = options.debug,
                                               .program_dir = program_dir(),
-                                              .warnings = warnings});
+                                              .warnings = warnings,
+                                              .allow_host_loopback = options.allow_host_loopback});
   Router router;
   add_all_routes(router);
   ApiServer server(std::move(router), engine, logger, listeners.sockets(), ApiServerOptions{.cors = options.cors});

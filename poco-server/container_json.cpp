@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/container_network.h"
 #include "engine/container_status.h"
 
 namespace burrow::poco_server {
@@ -41,6 +42,32 @@ Array::Ptr container_ports(const Container& c) {
     std::string type;
   };
   std::vector<Port> ports;
+  // A running container shows the host ports burrow-net actually serves (network helper's
+  // record: random ones resolved); every other exposed port is listed without a public side.
+  if (auto rec = network_record(c)) {
+    std::vector<std::string> exposed;
+    if (auto e = json_object(c.config, "ExposedPorts"))
+      for (const auto& [k, v] : *e) exposed.push_back(k);
+    for (const auto& p : rec->ports) {
+      std::string key = std::to_string(p.container.port) + "/" + userns::net::proto_name(p.container.proto);
+      ports.push_back({p.host_ip, p.container.port, p.host_port, userns::net::proto_name(p.container.proto)});
+      exposed.erase(std::remove(exposed.begin(), exposed.end(), key), exposed.end());
+    }
+    for (const auto& spec : exposed) {
+      auto [priv, proto] = split_port(spec);
+      ports.push_back({"", priv, 0, proto});
+    }
+    Array::Ptr out = new Array;
+    for (const auto& p : ports) {
+      Object::Ptr o = ordered();
+      if (!p.ip.empty()) o->set("IP", p.ip);
+      o->set("PrivatePort", p.priv);
+      if (p.pub) o->set("PublicPort", p.pub);
+      o->set("Type", p.type);
+      out->add(o);
+    }
+    return out;
+  }
   Object::Ptr bindings = json_object(c.host_config, "PortBindings");
   std::vector<std::string> specs;
   if (auto exposed = json_object(c.config, "ExposedPorts"))
@@ -119,10 +146,11 @@ Object::Ptr container_inspect(const Container& c, ApiVersion) {
   o->set("State", st);
   o->set("Image", c.image_id);
   Object::Ptr net = ordered();
-  net->set("IPAddress", std::string());
-  net->set("IPPrefixLen", 0);
-  net->set("Gateway", std::string());
-  net->set("Bridge", std::string());
+  auto rec = network_record(c);  // slirp4netns's tap0 address while running (helper "network")
+  net->set("IPAddress", rec ? rec->ip_address() : std::string());
+  net->set("IPPrefixLen", rec ? rec->prefix_len() : 0);
+  net->set("Gateway", rec ? rec->gateway() : std::string());
+  net->set("Bridge", rec ? rec->bridge() : std::string());
   net->set("PortMapping", Poco::Dynamic::Var());
   Object::Ptr ports = ordered();
   Array::Ptr port_list = container_ports(c);

@@ -39,6 +39,8 @@ DaemonOptions DaemonOptions::parse(const std::vector<std::string>& args, const s
       o.debug = true;
     } else if (name == "--api-enable-cors") {
       o.cors = true;
+    } else if (name == "--allow-host-loopback") {
+      o.allow_host_loopback = true;
     } else if (name == "-h" || name == "--help") {
       o.help = true;
     } else if (name == "-v" || name == "--version") {
@@ -64,6 +66,7 @@ std::string daemon_usage() {
          "  --root DIR             state directory (default $HOME/.local/share/burrow)\n"
          "  -D, --debug            debug logging\n"
          "  --api-enable-cors      answer with CORS headers (exposes the API to web pages)\n"
+         "  --allow-host-loopback  let containers reach the host's 127.0.0.1 as 10.0.2.2 (slirp4netns)\n"
          "  -h, --help             print this help and exit\n"
          "  -v, --version          print the version and exit\n"
          "\n"

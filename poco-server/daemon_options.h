@@ -13,6 +13,7 @@ struct DaemonOptions {
   std::string root;                // --root; default $HOME/.local/share/burrow
   bool debug = false;              // -D
   bool cors = false;               // --api-enable-cors
+  bool allow_host_loopback = false;  // --allow-host-loopback (containers reach 127.0.0.1 as 10.0.2.2)
   bool help = false;               // --help
   bool version = false;            // --version
 

@@ -51,7 +51,7 @@ burrow_setup() {
   chmod 0755 "$T"
   mkdir -p "$T/bin" "$T/state"
   local prog
-  for prog in burrowd burrow-shim burrow-overlay; do
+  for prog in burrowd burrow-shim burrow-overlay burrow-net burrow-net-probe; do
     [[ -x "$BURROW_BIN_DIR/$prog" ]] && cp "$BURROW_BIN_DIR/$prog" "$T/bin/"
   done
   [[ $(id -u) -eq 0 ]] && chown -R "$(test_user)": "$T"

@@ -57,6 +57,7 @@ struct HelperReport {
   std::vector<std::string> warnings;
   std::optional<std::string> error;
   bool ready = false;
+  bool gone = false;  // the container exited before its network was set up
 };
 
 HelperReport read_report(int fd, int timeout_ms) {
@@ -72,7 +73,8 @@ HelperReport read_report(int fd, int timeout_ms) {
       else if (line.rfind("warning: ", 0) == 0) r.warnings.push_back(line.substr(9));
       else if (line.rfind("error: ", 0) == 0) r.error = line.substr(7);
       else if (line == "ready") r.ready = true;
-      if (r.ready || r.error) return r;
+      else if (line == "gone") r.gone = true;
+      if (r.ready || r.error || r.gone) return r;
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
@@ -151,6 +153,7 @@ NetworkStart ContainerNetwork::attach(const std::string& bundle_dir, pid_t pid, 
   ready_write.reset();
   first.wait();  // it forked itself away and exited
   HelperReport report = read_report(ready_read.get(), options_.ready_timeout_ms);
+  if (report.gone) return out;  // nothing to forward for a container that already exited
   if (!report.ready) {
     if (report.pid > 0) {
       ::kill(report.pid, SIGKILL);

@@ -75,6 +75,7 @@ class ContainerNetwork {
 
   // Starts burrow-net for the container whose init is `pid` and writes the record. `outbound`
   // false (NetworkDisabled) skips slirp4netns. Returns warnings (slirp4netns missing or failed).
+  // A container that exited already gets nothing (no record, ports closed), which is no error.
   // Throws Error naming what failed (the ports are closed then; the container is untouched).
   NetworkStart attach(const std::string& bundle_dir, pid_t pid, std::vector<BoundPort> ports,
                       const std::vector<LinkTarget>& links, bool outbound = true);

@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -105,8 +106,16 @@ int main(int argc, char** argv) {
   report("pid " + std::to_string(::getpid()));
   try {
     Fd signals = block_signals();
-    Fd pidfd = open_pidfd(cfg.pid);
-    Fd netns = open_netns(cfg.pid);
+    // A short-lived container may be gone already: nothing to set up then.
+    Fd pidfd, netns;
+    try {
+      pidfd = open_pidfd(cfg.pid);
+      netns = open_netns(cfg.pid);
+    } catch (const Error& e) {
+      if (e.kind() != Error::Kind::NotFound && e.sys_errno() != ESRCH) throw;
+      report("gone");
+      return 0;
+    }
     std::map<pid_t, Fd> link_netns;
     for (const auto& l : cfg.links)
       if (!link_netns.count(l.pid)) link_netns.emplace(l.pid, open_netns(l.pid));

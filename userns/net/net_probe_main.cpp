@@ -8,7 +8,7 @@
 //   udp-send HOST PORT TEXT    send TEXT, print the reply (exit 1 after 5 s without one)
 //   tcp-get HOST PORT          connect, send nothing, print what arrives until EOF
 //   tcp-say HOST PORT TEXT     connect, send TEXT, half-close, print what arrives until EOF
-// Servers listen on 0.0.0.0.
+// Servers take PORT (0.0.0.0) or IP:PORT.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -45,12 +45,16 @@ sockaddr_in addr_of(const char* host, int port) {
   return a;
 }
 
-int listen_on(int port, int type) {
+// "PORT" listens on 0.0.0.0, "IP:PORT" on that address.
+int listen_on(const std::string& where, int type) {
+  auto colon = where.rfind(':');
+  std::string ip = colon == std::string::npos ? "0.0.0.0" : where.substr(0, colon);
+  int port = std::atoi(where.c_str() + (colon == std::string::npos ? 0 : colon + 1));
   int s = ::socket(AF_INET, type, 0);
   if (s < 0) die("socket");
   int one = 1;
   ::setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in a = addr_of("0.0.0.0", port);
+  sockaddr_in a = addr_of(ip.c_str(), port);
   if (::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) die("bind");
   if (type == SOCK_STREAM && ::listen(s, 1024) < 0) die("listen");
   return s;
@@ -66,8 +70,8 @@ int connect_to(const char* host, int port) {
   return s;
 }
 
-void serve(int port, bool echo) {
-  int l = listen_on(port, SOCK_STREAM);
+void serve(const std::string& where, bool echo) {
+  int l = listen_on(where, SOCK_STREAM);
   for (;;) {
     int c = ::accept(l, nullptr, nullptr);
     if (c < 0) continue;
@@ -137,8 +141,8 @@ int tcp_say(const char* host, int port, const char* text) {
   return tcp_get_from(s);
 }
 
-int udp_echo(int port) {
-  int s = listen_on(port, SOCK_DGRAM);
+int udp_echo(const std::string& where) {
+  int s = listen_on(where, SOCK_DGRAM);
   char buf[65536];
   for (;;) {
     sockaddr_in from{};
@@ -177,13 +181,13 @@ int udp_send(const char* host, int port, const char* text) {
 int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "tcp-sink" && argc == 3) serve(std::atoi(argv[2]), false);
-  if (mode == "tcp-echo" && argc == 3) serve(std::atoi(argv[2]), true);
+  if (mode == "tcp-sink" && argc == 3) serve(argv[2], false);
+  if (mode == "tcp-echo" && argc == 3) serve(argv[2], true);
   if (mode == "tcp-send" && argc == 5) return tcp_send(argv[2], std::atoi(argv[3]), std::atol(argv[4]));
   if (mode == "tcp-rate" && argc == 5) return tcp_rate(argv[2], std::atoi(argv[3]), std::atof(argv[4]));
   if (mode == "tcp-get" && argc == 4) return tcp_get(argv[2], std::atoi(argv[3]));
   if (mode == "tcp-say" && argc == 5) return tcp_say(argv[2], std::atoi(argv[3]), argv[4]);
-  if (mode == "udp-echo" && argc == 3) return udp_echo(std::atoi(argv[2]));
+  if (mode == "udp-echo" && argc == 3) return udp_echo(argv[2]);
   if (mode == "udp-send" && argc == 5) return udp_send(argv[2], std::atoi(argv[3]), argv[4]);
   std::fprintf(stderr,
                "usage: burrow-net-probe tcp-sink|tcp-echo|udp-echo PORT | tcp-send HOST PORT MIB |"
