@@ -1,10 +1,13 @@
 #include "build/build_context.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "base/error.h"
@@ -95,6 +98,54 @@ Fd BuildContext::open_source(const std::string& rel) const {
   if (errno == EXDEV || errno == ELOOP) throw Error::bad_parameter("Forbidden path outside the build context: " + rel);
   if (errno == ENOENT || errno == ENOTDIR) throw Error::not_found(rel + ": no such file or directory");
   throw sys::error_from_errno(errno, "openat2", rel);
+}
+
+std::vector<std::string> BuildContext::glob(const std::string& pattern) const {
+  if (pattern.find_first_of("*?[") == std::string::npos) return {pattern};
+  std::vector<std::string> current = {""};
+  size_t i = 0;
+  while (i <= pattern.size()) {
+    size_t j = pattern.find('/', i);
+    if (j == std::string::npos) j = pattern.size();
+    std::string part = pattern.substr(i, j - i);
+    i = j + 1;
+    std::vector<std::string> next;
+    for (const auto& dir : current) {
+      std::string prefix = dir.empty() ? "" : dir + "/";
+      if (part.find_first_of("*?[") == std::string::npos) {
+        next.push_back(prefix + part);
+        continue;
+      }
+      Fd d;
+      try {
+        Fd p = open_source(dir.empty() ? "." : dir);
+        d = sys::open_at(p.get(), ".", O_RDONLY | O_DIRECTORY);
+      } catch (const Error&) {
+        continue;  // not a directory, missing, or outside: no matches below it
+      }
+      DIR* stream = ::fdopendir(d.get());
+      if (!stream) continue;
+      d.release();
+      while (struct dirent* e = ::readdir(stream)) {
+        std::string name = e->d_name;
+        if (name == "." || name == "..") continue;
+        if (::fnmatch(part.c_str(), name.c_str(), 0) == 0) next.push_back(prefix + name);
+      }
+      ::closedir(stream);
+    }
+    current = std::move(next);
+  }
+  std::vector<std::string> found;
+  for (auto& path : current) {
+    try {
+      open_source(path);
+      found.push_back(std::move(path));
+    } catch (const Error&) {
+      // Missing below a matched directory, or reached through a symlink that leads out.
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found;
 }
 
 std::string BuildContext::read_dockerfile(const std::string& name) const {

@@ -6,6 +6,7 @@
 // Not thread-safe; one per build.
 
 #include <string>
+#include <vector>
 
 #include "base/fd.h"
 #include "image/byte_stream.h"
@@ -40,6 +41,10 @@ class BuildContext {
   // while they stay inside. NotFound when missing; BadParameter "Forbidden path outside the
   // build context" when a symlink leads out.
   Fd open_source(const std::string& rel) const;
+  // The context-relative paths matching `pattern` (a clean_source path whose components may
+  // hold * ? [...] wildcards, as Go's filepath.Match), sorted; a pattern without wildcards is
+  // returned as it is. Entries reached through a symlink that leads out are skipped.
+  std::vector<std::string> glob(const std::string& pattern) const;
 
  private:
   BuildContext(std::string dir, Fd fd) : dir_(std::move(dir)), dir_fd_(std::move(fd)) {}

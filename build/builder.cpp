@@ -3,6 +3,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include <csignal>
 #include <sstream>
 
 #include "base/random_id.h"
@@ -275,7 +276,15 @@ void Builder::run(const Instruction& ins) {
     cleanup();
     use_image(img.id);
   } catch (...) {
-    if (!committed) cleanup();
+    if (!committed) {
+      // An abandoned build (client gone) leaves no RUN behind still running.
+      try {
+        if (containers.inspect(id).state.running) containers.kill(id, SIGKILL);
+      } catch (const Error&) {
+        // It ended on its own meanwhile.
+      }
+      cleanup();
+    }
     throw;
   }
 }

@@ -81,14 +81,31 @@ void Builder::add(const Instruction& ins, bool is_add) {
   bool dest_is_dir = dest.back() == '/' || dest == "." || (dest.size() >= 2 && dest.substr(dest.size() - 2) == "/.");
   std::string workdir = engine::json_string(config_, "WorkingDir");
   std::string dest_abs = dest[0] == '/' ? dest : (workdir.empty() ? "/" : workdir + "/") + dest;
-  if (words.size() > 1 && !dest_is_dir)
+  // Wildcards expand to the matching context paths (in order), as Docker 1.0's COPY did.
+  std::vector<std::pair<std::string, std::string>> expanded;  // (as written, context path or "")
+  for (const auto& w : words) {
+    if (is_url(w)) {
+      expanded.emplace_back(w, "");
+      continue;
+    }
+    std::string rel;
+    try {
+      rel = BuildContext::clean_source(w);
+    } catch (const Error& e) {
+      throw BuildError(e.kind(), e.what());
+    }
+    std::vector<std::string> matches = context_->glob(rel);
+    if (matches.empty()) throw BuildError(Error::Kind::NotFound, w + ": no file in the build context matches");
+    for (auto& m : matches) expanded.emplace_back(matches.size() == 1 ? w : m, m);
+  }
+  if (expanded.size() > 1 && !dest_is_dir)
     throw BuildError(Error::Kind::BadParameter,
                      "When using " + k + " with more than one source file, the destination must be a directory and end with a /");
 
   // Resolve and hash every source.
   std::vector<Source> sources;
   Poco::SHA2Engine digest(Poco::SHA2Engine::SHA_256);
-  for (const auto& w : words) {
+  for (const auto& [w, rel] : expanded) {
     Source s;
     s.written = w;
     if (is_url(w)) {
@@ -107,7 +124,6 @@ void Builder::add(const Instruction& ins, bool is_add) {
       s.fd = sys::open(dir + "/file", O_PATH);
       digest.update("url:" + w + '\0');
     } else {
-      std::string rel = BuildContext::clean_source(w);
       try {
         s.fd = context_->open_source(rel);
       } catch (const Error& e) {

@@ -249,6 +249,8 @@ Instruction parse_instruction(std::string_view text, int line) {
   } else if (k == "ADD" || k == "COPY") {
     if (ins.args[0] == '[' && parse_json_string_array(ins.args, ins.list)) ins.json = true;
     else ins.list = split_words(ins.args);
+    if (!ins.list.empty() && ins.list[0].rfind("--", 0) == 0)
+      fail(line, k + ": flags such as " + ins.list[0] + " are not supported");
     if (ins.list.size() < 2) fail(line, k + " requires at least two arguments: a source and a destination");
     for (const auto& w : ins.list)
       if (w.empty()) fail(line, k + ": empty path");

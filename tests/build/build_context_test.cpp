@@ -149,3 +149,22 @@ TEST_CASE("copying into a root merges directories and keeps symlinks inside it",
   CHECK(burrow::sys::read_file(root + "/real/deeper/copied") == "new");
   CHECK_THROWS_AS(burrow::build::make_dir_in_root(root_fd.get(), "/etc/keep/x"), Error);
 }
+
+TEST_CASE("wildcards expand to matching context paths", "[build][context]") {
+  TempDir t;
+  std::string src = t.path + "/src";
+  burrow::sys::make_dirs(src + "/a1");
+  burrow::sys::make_dirs(src + "/a2");
+  burrow::sys::write_file_atomic(src + "/a1/x.json", "1");
+  burrow::sys::write_file_atomic(src + "/a2/x.json", "2");
+  burrow::sys::write_file_atomic(src + "/a2/y.txt", "3");
+  burrow::sys::write_file_atomic(src + "/p.json", "4");
+  burrow::sys::write_file_atomic(src + "/.hidden.json", "5");
+  REQUIRE(::symlink("/etc", (src + "/a3").c_str()) == 0);
+  BuildContext ctx = context_from(t.path, make_tar(src, t.path + "/ctx.tar"));
+  CHECK(ctx.glob("*.json") == std::vector<std::string>{".hidden.json", "p.json"});
+  CHECK(ctx.glob("a*/x.json") == std::vector<std::string>{"a1/x.json", "a2/x.json"});
+  CHECK(ctx.glob("a?/*.txt") == std::vector<std::string>{"a2/y.txt"});
+  CHECK(ctx.glob("[b-o]*").empty());
+  CHECK(ctx.glob("plain/path") == std::vector<std::string>{"plain/path"});
+}

@@ -165,3 +165,9 @@ TEST_CASE("ONBUILD triggers parse on their own without a line", "[build][parser]
     CHECK(std::string(e.what()) == "Dockerfile parse error in ONBUILD trigger: unknown instruction: NOPE");
   }
 }
+
+TEST_CASE("modern ADD/COPY flags are refused clearly", "[build][parser]") {
+  CHECK(parse_error("FROM busybox\nCOPY --chown=1:1 a /b\n") ==
+        "Dockerfile parse error line 2: COPY: flags such as --chown=1:1 are not supported");
+  CHECK(parse_error("FROM busybox\nCOPY --from=build /a /b\n").find("line 2: COPY: flags") != std::string::npos);
+}

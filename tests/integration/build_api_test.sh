@@ -33,6 +33,7 @@ ADD file.txt \$APP/
 COPY dir /copied
 ADD archive.tar.gz /x
 ADD http://127.0.0.1:$HTTP_PORT/remote.txt /remote/
+COPY *.txt dir/*/*.txt /globbed/
 RUN rm /etc/group
 EXPOSE 8080 53/udp
 VOLUME ["/data"]
@@ -46,7 +47,7 @@ note "first build"
 out=$(api_build "t=built:v1&rm=1" "$T/ctx.tar" | stream_text)
 assert_eq "$(api_status)" 200 "build status"
 assert_contains "$out" "Step 1 : FROM busybox" "step line"
-assert_contains "$out" "Step 17 : CMD" "all steps"
+assert_contains "$out" "Step 18 : CMD" "all steps"
 assert_contains "$out" "step-output" "RUN output streamed"
 assert_contains "$out" "to-stderr" "RUN stderr streamed"
 assert_contains "$out" " ---> Running in " "RUN container"
@@ -75,14 +76,14 @@ assert_contains "$env_" "'OTHER=two words'" "ENV quoted value"
 note "run the result"
 assert_eq "$(run_in built:v1 null)" $'hello from run\n65534\n/work' "default command"
 assert_eq "$(cat "$T/exit_code")" 0 "exit code"
-out=$(run_in built:v1 '["cat /work/json.txt /srv/app/file.txt /copied/sub/deep.txt /x/unpacked/a.txt /remote/remote.txt; test -e /etc/group || echo group-gone; echo $OTHER"]' root)
-assert_eq "$out" $'json-form\nfile content\nin a dir\nfrom the archive\nfrom the web\ngroup-gone\ntwo words' "files"
+out=$(run_in built:v1 '["cat /work/json.txt /srv/app/file.txt /copied/sub/deep.txt /x/unpacked/a.txt /remote/remote.txt; test -e /etc/group || echo group-gone; echo $OTHER; ls /globbed"]' root)
+assert_eq "$out" $'json-form\nfile content\nin a dir\nfrom the archive\nfrom the web\ngroup-gone\ntwo words\ndeep.txt\nfile.txt' "files"
 assert_eq "$(run_in built:v1 '["stat -c %u:%a /srv/app/file.txt /remote/remote.txt"]')" $'0:644\n0:600' "ADD owners and modes"
 
 note "second build hits the cache at every step"
 out=$(api_build "t=built:v2&rm=1" "$T/ctx.tar" | stream_text)
 uses=$(grep -c "Using cache" <<<"$out" || true)
-assert_eq "$uses" 16 "cached steps"
+assert_eq "$uses" 17 "cached steps"
 assert_not_contains "$out" "Running in" "no container when cached"
 assert_eq "$(built_id <<<"$out")" "$id" "same image"
 
