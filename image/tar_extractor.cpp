@@ -8,7 +8,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <thread>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -26,7 +28,8 @@ namespace {
 
 // Regular files up to this size are written by the pool; larger ones stream inline.
 constexpr int64_t kPooledFileLimit = 1 << 20;
-constexpr unsigned kWriterThreads = 4;
+// Creates in one directory serialise on its lock; more writers than cores only spin on it.
+unsigned writer_threads() { return std::clamp(std::thread::hardware_concurrency(), 2u, 4u); }
 
 // Metadata applied to a directory once all members are in place (its mode may forbid
 // writing, and creating children would change its mtime).
@@ -41,7 +44,7 @@ struct PendingDir {
 
 class Extraction {
  public:
-  Extraction(ArchiveReader& reader, int root_fd) : reader_(reader), root_(root_fd), pool_(kWriterThreads) {}
+  Extraction(ArchiveReader& reader, int root_fd) : reader_(reader), root_(root_fd), pool_(writer_threads()) {}
 
   ExtractStats run() {
     while (archive_entry* e = reader_.next()) {
