@@ -176,6 +176,14 @@ out=$(api POST "/build?t=remote:1&rm=1&remote=http://127.0.0.1:$HTTP_PORT/Docker
 assert_contains "$out" "Successfully built" "remote build"
 assert_eq "$(run_in remote:1 '["cat", "/r"]')" "remote-build" "remote result"
 
+mkdir -p "$T/rctx"
+printf 'FROM busybox\nCOPY payload /payload\n' >"$T/rctx/Dockerfile"
+echo "remote context" >"$T/rctx/payload"
+tar -C "$T/rctx" -cJf "$T/www/context.tar.xz" .
+out=$(api POST "/build?t=remote:2&remote=http://127.0.0.1:$HTTP_PORT/context.tar.xz" | stream_text)
+assert_contains "$out" "Successfully built" "remote context tar (xz)"
+assert_eq "$(run_in remote:2 '["cat", "/payload"]')" "remote context" "remote context result"
+
 note "gzip context and dockerfile="
 mkdir -p "$T/gz"
 printf 'FROM busybox\nCMD ["echo", "other-file"]\n' >"$T/gz/Other.dockerfile"
