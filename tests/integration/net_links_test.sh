@@ -10,6 +10,9 @@ burrow_setup
 for p in burrowd burrow-shim burrow-overlay burrow-net burrow-net-probe; do
   [[ -x "$T/bin/$p" ]] || skip "$p not built"
 done
+# Containers go before burrowd does, also when a check fails (they outlive burrowd otherwise).
+remove_containers() { local ids; ids=$(docker_cli ps -aq 2>/dev/null) || return 0; [[ -z $ids ]] || docker_cli rm -f $ids >/dev/null 2>&1 || true; }
+trap 'rc=$?; remove_containers; (exit $rc); burrow_cleanup' EXIT
 start_burrowd --allow-host-loopback
 api POST "/images/create?fromSrc=-&repo=busybox&tag=latest" --data-binary @"$(busybox_tar)" >/dev/null
 assert_eq "$(api_status)" 200 "import busybox"
@@ -37,13 +40,13 @@ assert_eq "$(echo "$resolv" | grep nameserver)" "nameserver 192.0.2.53" "--dns"
 note "links"
 docker_cli run -d --name db --expose 6379 -e SECRET=s3cret -v "$T/bin:/probe:ro" busybox \
   /probe/burrow-net-probe tcp-echo 6379 >/dev/null
-env=$(docker_cli run --rm --name web --link db:db busybox env)
+env=$(docker_cli run --rm --name web --link db:db busybox sh -c 'env; cat /etc/hosts')
 assert_contains "$env" "DB_PORT=tcp://127.17.0.2:6379" "DB_PORT"
 assert_contains "$env" "DB_PORT_6379_TCP_ADDR=127.17.0.2" "DB_PORT_6379_TCP_ADDR"
 assert_contains "$env" "DB_PORT_6379_TCP_PROTO=tcp" "DB_PORT_6379_TCP_PROTO"
 assert_contains "$env" "DB_NAME=/web/db" "DB_NAME"
 assert_contains "$env" "DB_ENV_SECRET=s3cret" "DB_ENV_SECRET"
-assert_contains "$(docker_cli run --rm --link db:db busybox cat /etc/hosts)" $'127.17.0.2\tdb' "link in /etc/hosts"
+assert_contains "$env" $'127.17.0.2\tdb' "link in /etc/hosts"
 out=$(docker_cli run --rm --link db:db -v "$T/bin:/probe:ro" busybox sh -c "$retry" sh \
   /probe/burrow-net-probe tcp-say 127.17.0.2 6379 "hello over the link")
 assert_eq "$out" "hello over the link" "connection to the linked container"
@@ -58,11 +61,11 @@ docker_cli rm -f db >/dev/null
 if [[ $slirp -eq 1 ]]; then
   note "outbound to the host's loopback via 10.0.2.2 (--allow-host-loopback)"
   hport=$((20000 + RANDOM % 20000))
-  as_user "$T/bin/burrow-net-probe" tcp-echo "127.0.0.1:$hport" </dev/null >/dev/null 2>&1 &
-  host_srv=$!
+  as_user sh -c 'echo $$ >"$1"; exec "$2" tcp-echo "$3"' sh "$T/host_srv.pid" "$T/bin/burrow-net-probe" \
+    "127.0.0.1:$hport" </dev/null >/dev/null 2>&1 &
   out=$(docker_cli run --rm -v "$T/bin:/probe:ro" busybox sh -c "$retry" sh \
     /probe/burrow-net-probe tcp-say 10.0.2.2 "$hport" "outbound hello")
-  kill "$host_srv" 2>/dev/null || true
+  kill "$(cat "$T/host_srv.pid")" 2>/dev/null || true
   assert_eq "$out" "outbound hello" "outbound via slirp4netns"
 else
   note "slirp4netns missing: outbound part skipped"

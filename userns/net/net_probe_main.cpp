@@ -8,6 +8,7 @@
 //   udp-send HOST PORT TEXT    send TEXT, print the reply (exit 1 after 5 s without one)
 //   tcp-get HOST PORT          connect, send nothing, print what arrives until EOF
 //   tcp-say HOST PORT TEXT     connect, send TEXT, half-close, print what arrives until EOF
+//   unix-call PATH TEXT        the same over a Unix socket (slirp4netns's API socket)
 // Servers take PORT (0.0.0.0) or IP:PORT.
 
 #include <arpa/inet.h>
@@ -16,6 +17,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -141,6 +143,19 @@ int tcp_say(const char* host, int port, const char* text) {
   return tcp_get_from(s);
 }
 
+int unix_call(const char* path, const char* text) {
+  int s = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  if (s < 0) die("socket");
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+  if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) die("connect");
+  size_t len = std::strlen(text);
+  if (::write(s, text, len) != static_cast<ssize_t>(len)) die("write");
+  ::shutdown(s, SHUT_WR);
+  return tcp_get_from(s);
+}
+
 int udp_echo(const std::string& where) {
   int s = listen_on(where, SOCK_DGRAM);
   char buf[65536];
@@ -187,10 +202,11 @@ int main(int argc, char** argv) {
   if (mode == "tcp-rate" && argc == 5) return tcp_rate(argv[2], std::atoi(argv[3]), std::atof(argv[4]));
   if (mode == "tcp-get" && argc == 4) return tcp_get(argv[2], std::atoi(argv[3]));
   if (mode == "tcp-say" && argc == 5) return tcp_say(argv[2], std::atoi(argv[3]), argv[4]);
+  if (mode == "unix-call" && argc == 4) return unix_call(argv[2], argv[3]);
   if (mode == "udp-echo" && argc == 3) return udp_echo(argv[2]);
   if (mode == "udp-send" && argc == 5) return udp_send(argv[2], std::atoi(argv[3]), argv[4]);
   std::fprintf(stderr,
                "usage: burrow-net-probe tcp-sink|tcp-echo|udp-echo PORT | tcp-send HOST PORT MIB |"
-               " tcp-rate HOST PORT SECS | tcp-get HOST PORT | tcp-say HOST PORT TEXT | udp-send HOST PORT TEXT\n");
+               " tcp-rate HOST PORT SECS | tcp-get HOST PORT | tcp-say HOST PORT TEXT | unix-call PATH TEXT | udp-send HOST PORT TEXT\n");
   return 2;
 }

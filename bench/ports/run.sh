@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Published-port benchmark: throughput (Gbit/s, one TCP connection, MIB MiB) and connection rate
+# (connect + 1-byte round trip + close, sequential, SECS seconds) from the host's loopback into
+# a container's network namespace, in one run, through:
+#   loopback   plain host loopback, no namespace (the ceiling)
+#   burrow     burrow-net's splice forwarder (what burrowd uses for -p)
+#   slirp      slirp4netns's own add_hostfwd (its user-mode TCP stack)
+# Runs as an unprivileged user (burrowtest when started as root) inside `unshare -r`, like the
+# engine namespace; the "container" is `unshare -n`. Loopback only. Each cell is the median of
+# RUNS runs. Usage: bench/ports/run.sh [MIB] [SECS]   (needs a build in _build or BURROW_BIN_DIR)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+src=$(pwd)
+mib=${1:-2000}
+secs=${2:-3}
+runs=${RUNS:-3}
+bin_dir=${BURROW_BIN_DIR:-$src/_build/bin}
+for p in burrow-net burrow-net-probe; do
+  [[ -x "$bin_dir/$p" ]] || { echo "bench: $bin_dir/$p missing (build first)" >&2; exit 1; }
+done
+command -v slirp4netns >/dev/null || { echo "bench: slirp4netns missing" >&2; exit 1; }
+
+dir=$(mktemp -d /tmp/burrow-bench-ports.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+cp "$bin_dir/burrow-net" "$bin_dir/burrow-net-probe" "$dir/"
+chmod 0755 "$dir"
+user=$(id -un)
+if [[ $(id -u) -eq 0 ]]; then
+  user=burrowtest
+  chown -R "$user": "$dir"
+fi
+
+cat > "$dir/inner.sh" <<'INNER'
+set -euo pipefail
+D=$1; MIB=$2; SECS=$3; RUNS=$4
+P=$D/burrow-net-probe
+trap 'kill $(jobs -p) 2>/dev/null; [[ -n ${ctr:-} ]] && kill -KILL "$ctr" 2>/dev/null; true' EXIT
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+measure() {  # measure NAME SINK_PORT ECHO_PORT
+  local g c
+  g=$(for _ in $(seq 1 "$RUNS"); do $P tcp-send 127.0.0.1 "$2" "$MIB" | awk '{print $2}'; done | median)
+  c=$(for _ in $(seq 1 "$RUNS"); do $P tcp-rate 127.0.0.1 "$3" "$SECS" | awk '{print $2}'; done | median)
+  printf '%-10s %10s %10s\n' "$1" "$g" "$c"
+  echo "$1 $g $c" >>"$D/results"
+}
+wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+
+# Ceiling: the same servers on the host's loopback.
+$P tcp-sink 127.0.0.1:41101 </dev/null >/dev/null 2>&1 & s1=$!
+$P tcp-echo 127.0.0.1:41102 </dev/null >/dev/null 2>&1 & s2=$!
+wait_port 41101; wait_port 41102
+printf '%-10s %10s %10s\n' path Gbit/s conn/s
+measure loopback 41101 41102
+kill $s1 $s2
+
+# The container: sink on 7000, echo on 8080.
+unshare -n --pid --fork --kill-child sh -c "ip link set lo up; $P tcp-sink 7000 & exec $P tcp-echo 8080" \
+  </dev/null >/dev/null 2>&1 &
+ctr=$!
+sleep 0.3
+$D/burrow-net --pid "$ctr" --foreground --bind 127.0.0.1:41111,7000/tcp --bind 127.0.0.1:41112,8080/tcp \
+  </dev/null >/dev/null 2>&1 &
+fw=$!
+wait_port 41111; wait_port 41112
+measure burrow 41111 41112
+kill $fw
+
+slirp4netns --configure --mtu=65520 --disable-host-loopback --api-socket "$D/slirp.sock" "$ctr" tap0 \
+  </dev/null >/dev/null 2>&1 &
+sl=$!
+for _ in $(seq 1 100); do [[ -S $D/slirp.sock ]] && break; sleep 0.05; done
+for pair in 41121:7000 41122:8080; do
+  $P unix-call "$D/slirp.sock" "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"127.0.0.1\",\"host_port\":${pair%:*},\"guest_port\":${pair#*:}}}" >/dev/null
+done
+wait_port 41121; wait_port 41122
+measure slirp 41121 41122
+kill $sl
+kill -KILL $ctr
+INNER
+chmod 0755 "$dir/inner.sh"
+if [[ $(id -u) -eq 0 ]]; then
+  setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups unshare -r bash "$dir/inner.sh" "$dir" "$mib" "$secs" "$runs"
+else
+  unshare -r bash "$dir/inner.sh" "$dir" "$mib" "$secs" "$runs"
+fi
+read -r _ lg lc < <(grep '^loopback' "$dir/results")
+read -r _ bg bc < <(grep '^burrow' "$dir/results")
+read -r _ sg sc < <(grep '^slirp' "$dir/results")
+awk -v lg="$lg" -v bg="$bg" -v sg="$sg" -v lc="$lc" -v bc="$bc" -v sc="$sc" 'BEGIN {
+  printf "burrow vs slirp4netns: %.1fx throughput, %.1fx connection rate\n", bg / sg, bc / sc
+  printf "burrow vs loopback:    %.0f%% throughput, %.0f%% connection rate\n", 100 * bg / lg, 100 * bc / lc
+}'
