@@ -1,6 +1,7 @@
 #include "base/child_process.h"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,6 +50,10 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& o) {
   if (pid == 0) {
     // Child: async-signal-safe calls only.
     if (o.new_session) ::setsid();
+    // Descriptors this process inherited without O_CLOEXEC (or opened in another thread between
+    // socket() and fcntl()) must not leak into the program: mark them all close-on-exec; the
+    // ones placed below (stdio, keep_fds) get the flag cleared again.
+    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -2,6 +2,7 @@
 #include "base/error.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -45,4 +46,29 @@ TEST_CASE("exit codes follow the shell's convention", "[base][process]") {
   status = ChildProcess::spawn(o).wait();
   CHECK(exit_code_of(status) == 137);
   CHECK(describe_wait_status(status) == "killed by signal 9");
+}
+
+TEST_CASE("a child inherits only its stdio and the descriptors it is given", "[base][process]") {
+  int leaked = ::dup(1);  // no O_CLOEXEC: would leak into every child without the spawn's sweep
+  int kept = ::dup(1);
+  REQUIRE(leaked > 2);
+  std::string script = "for fd in " + std::to_string(leaked) + " " + std::to_string(kept) +
+                       "; do if [ -e /proc/self/fd/$fd ]; then echo open; else echo closed; fi; done";
+  int out[2];
+  REQUIRE(::pipe(out) == 0);
+  SpawnOptions o;
+  o.argv = {"sh", "-c", script};
+  o.stdout_fd = out[1];
+  o.keep_fds = {kept};
+  ChildProcess child = ChildProcess::spawn(o);
+  ::close(out[1]);
+  std::string text;
+  char buf[64];
+  ssize_t n;
+  while ((n = ::read(out[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  ::close(out[0]);
+  CHECK(exit_code_of(child.wait()) == 0);
+  CHECK(text == "closed\nopen\n");
+  ::close(leaked);
+  ::close(kept);
 }
