@@ -245,7 +245,11 @@ unsigned long long process_start_time(pid_t pid) {
   auto close = stat->rfind(')');
   if (close == std::string::npos) return 0;
   const char* p = stat->c_str() + close + 1;
-  // Field 3 is the state; the start time is field 22, i.e. the 20th field after ')'.
+  // Field 3 is the state. A zombie has already exited: its namespaces are gone, so it counts as
+  // dead (an unreaped holder must not be "joined").
+  while (*p == ' ') ++p;
+  if (*p == 'Z' || *p == 'X') return 0;
+  // The start time is field 22, i.e. the 20th field after ')'.
   for (int field = 3; field < 22; ++field) {
     while (*p == ' ') ++p;
     while (*p && *p != ' ') ++p;

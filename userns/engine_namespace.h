@@ -56,7 +56,7 @@ pid_t engine_namespace_holder(const std::string& state_root);
 bool stop_engine_namespace(const std::string& state_root);
 
 // Start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), or 0 when the
-// process does not exist. Used to reject a recycled pid.
+// process does not exist or is a zombie (it has exited). Used to reject a recycled pid.
 unsigned long long process_start_time(pid_t pid);
 
 }  // namespace burrow::userns
