@@ -46,43 +46,46 @@ measure() {  # measure NAME SINK_PORT ECHO_PORT
 wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
 # Ceiling: the same servers on the host's loopback.
-$P tcp-sink 127.0.0.1:41101 </dev/null >/dev/null 2>&1 & s1=$!
-$P tcp-echo 127.0.0.1:41102 </dev/null >/dev/null 2>&1 & s2=$!
-wait_port 41101; wait_port 41102
+$P tcp-sink 127.0.0.1:21101 </dev/null >/dev/null 2>&1 & s1=$!
+$P tcp-echo 127.0.0.1:21102 </dev/null >/dev/null 2>&1 & s2=$!
+wait_port 21101; wait_port 21102
 printf '%-10s %10s %10s\n' path Gbit/s conn/s
-measure loopback 41101 41102
-kill $s1 $s2
+measure loopback 21101 21102
+kill $s1 $s2 2>/dev/null || true
 
 # The container: sink on 7000, echo on 8080.
-unshare -n --pid --fork --kill-child sh -c "ip link set lo up; $P tcp-sink 7000 & exec $P tcp-echo 8080" \
+(unshare -n --pid --fork --kill-child sh -c "ip link set lo up; $P tcp-sink 7000 & exec $P tcp-echo 8080" \
   </dev/null >/dev/null 2>&1 &
-ctr=$!
-sleep 0.3
-$D/burrow-net --pid "$ctr" --foreground --bind 127.0.0.1:41111,7000/tcp --bind 127.0.0.1:41112,8080/tcp \
-  </dev/null >/dev/null 2>&1 &
+ echo $! >"$D/ctr.pid"; wait) 2>/dev/null &
+sleep 0.1
+ctr=$(cat "$D/ctr.pid")
+sleep 0.2
+$D/burrow-net --pid "$ctr" --foreground --bind 127.0.0.1:21111,7000/tcp --bind 127.0.0.1:21112,8080/tcp \
+  </dev/null >/dev/null 2>"$D/net.log" &
 fw=$!
-wait_port 41111; wait_port 41112
-measure burrow 41111 41112
-kill $fw
+wait_port 21111 && wait_port 21112 || { echo "bench: burrow-net did not come up:" >&2; cat "$D/net.log" >&2; exit 1; }
+measure burrow 21111 21112
+kill $fw 2>/dev/null || true
 
 slirp4netns --configure --mtu=65520 --disable-host-loopback --api-socket "$D/slirp.sock" "$ctr" tap0 \
   </dev/null >/dev/null 2>&1 &
 sl=$!
 for _ in $(seq 1 100); do [[ -S $D/slirp.sock ]] && break; sleep 0.05; done
-for pair in 41121:7000 41122:8080; do
+for pair in 21121:7000 21122:8080; do
   $P unix-call "$D/slirp.sock" "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"127.0.0.1\",\"host_port\":${pair%:*},\"guest_port\":${pair#*:}}}" >/dev/null
 done
-wait_port 41121; wait_port 41122
-measure slirp 41121 41122
-kill $sl
-kill -KILL $ctr
+wait_port 21121; wait_port 21122
+measure slirp 21121 21122
+kill $sl 2>/dev/null || true
+kill -KILL $ctr 2>/dev/null || true
 INNER
 chmod 0755 "$dir/inner.sh"
 if [[ $(id -u) -eq 0 ]]; then
-  setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups unshare -r bash "$dir/inner.sh" "$dir" "$mib" "$secs" "$runs"
+  setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups unshare -r bash "$dir/inner.sh" "$dir" "$mib" "$secs" "$runs" || true
 else
-  unshare -r bash "$dir/inner.sh" "$dir" "$mib" "$secs" "$runs"
+  unshare -r bash "$dir/inner.sh" "$dir" "$mib" "$secs" "$runs" || true
 fi
+[[ $(wc -l <"$dir/results" 2>/dev/null || echo 0) -eq 3 ]] || { echo "bench: a measurement failed" >&2; exit 1; }
 read -r _ lg lc < <(grep '^loopback' "$dir/results")
 read -r _ bg bc < <(grep '^burrow' "$dir/results")
 read -r _ sg sc < <(grep '^slirp' "$dir/results")

@@ -48,7 +48,7 @@ $B/burrow-net-probe tcp-get 127.0.0.1 "$tcp" 2>/dev/null && fail "port $tcp stil
 
 # Outbound: slirp4netns with host loopback allowed reaches a host loopback server at 10.0.2.2.
 if command -v slirp4netns >/dev/null; then
-  $B/burrow-net-probe tcp-echo 47999 </dev/null >/dev/null 2>&1 &
+  $B/burrow-net-probe tcp-echo 29999 </dev/null >/dev/null 2>&1 &
   host_srv=$!
   container "exec sleep 30"
   ctr=$!
@@ -56,7 +56,7 @@ if command -v slirp4netns >/dev/null; then
   $B/burrow-net --pid "$ctr" --foreground --slirp slirp4netns --allow-host-loopback </dev/null >/dev/null 2>>"$T/net.log" &
   fw=$!
   for i in $(seq 1 50); do nsenter -t "$ctr" -n ip addr show tap0 2>/dev/null | grep -q 10.0.2.100 && break; sleep 0.1; done
-  out=$(nsenter -t "$ctr" -n $B/burrow-net-probe tcp-say 10.0.2.2 47999 "outbound hello")
+  out=$(nsenter -t "$ctr" -n $B/burrow-net-probe tcp-say 10.0.2.2 29999 "outbound hello")
   [[ "$out" == "outbound hello" ]] || fail "outbound via 10.0.2.2: '$out'"
   kill "$fw"; kill -KILL "$ctr"
   wait "$fw" 2>/dev/null || true
@@ -67,7 +67,7 @@ if command -v slirp4netns >/dev/null; then
   $B/burrow-net --pid "$ctr" --foreground --slirp slirp4netns </dev/null >/dev/null 2>>"$T/net.log" &
   fw=$!
   for i in $(seq 1 50); do nsenter -t "$ctr" -n ip addr show tap0 2>/dev/null | grep -q 10.0.2.100 && break; sleep 0.1; done
-  if nsenter -t "$ctr" -n timeout 5 $B/burrow-net-probe tcp-say 10.0.2.2 47999 "x" 2>/dev/null | grep -q x; then
+  if nsenter -t "$ctr" -n timeout 5 $B/burrow-net-probe tcp-say 10.0.2.2 29999 "x" 2>/dev/null | grep -q x; then
     fail "10.0.2.2 reached the host loopback despite --disable-host-loopback"
   fi
   kill "$fw" "$host_srv"; kill -KILL "$ctr"

@@ -60,7 +60,7 @@ docker_cli rm -f db >/dev/null
 
 if [[ $slirp -eq 1 ]]; then
   note "outbound to the host's loopback via 10.0.2.2 (--allow-host-loopback)"
-  hport=$((20000 + RANDOM % 20000))
+  hport=$((20000 + RANDOM % 12000))
   as_user sh -c 'echo $$ >"$1"; exec "$2" tcp-echo "$3"' sh "$T/host_srv.pid" "$T/bin/burrow-net-probe" \
     "127.0.0.1:$hport" </dev/null >/dev/null 2>&1 &
   out=$(docker_cli run --rm -v "$T/bin:/probe:ro" busybox sh -c "$retry" sh \
