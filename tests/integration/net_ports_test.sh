@@ -85,3 +85,20 @@ cid=$(docker_cli run -d -p "127.0.0.1:$uport:9000/udp" -v "$T/bin:/probe:ro" bus
 assert_eq "$(probe udp-send 127.0.0.1 "$uport" "udp through burrow")" "udp through burrow" "UDP echo"
 assert_contains "$(docker_cli port "$cid")" "9000/udp -> 127.0.0.1:$uport" "docker port"
 docker_cli rm -f "$cid" >/dev/null
+
+note "burrowd restart: the forwarder keeps serving, and is re-established when it is gone"
+port=$(free_port)
+cid=$(docker_cli run -d -p "127.0.0.1:$port:8080" busybox httpd -f -p 8080 -h /www)
+assert_eq "$(http_get "$port")" "hello from burrow" "served before the restart"
+kill -TERM "$BURROWD_PID"
+timeout 10 tail --pid="$BURROWD_PID" -f /dev/null || fail "burrowd did not stop"
+assert_eq "$(http_get "$port")" "hello from burrow" "served while burrowd is down"
+helper=$(awk '$1 == "helper" {print $2}' "$T/state/containers/$cid/network.state")
+[[ -n $helper ]] && kill "$helper"
+for _ in $(seq 1 50); do kill -0 "$helper" 2>/dev/null || break; sleep 0.1; done
+curl -s --max-time 2 "http://127.0.0.1:$port/" >/dev/null 2>&1 && fail "port $port served without its helper"
+start_burrowd
+assert_eq "$(http_get "$port")" "hello from burrow" "served again after burrowd adopted the container"
+assert_eq "$(docker_cli inspect -f '{{(index (index .NetworkSettings.Ports "8080/tcp") 0).HostPort}}' "$cid")" "$port" \
+  "inspect after the restart"
+docker_cli rm -f "$cid" >/dev/null
