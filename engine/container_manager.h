@@ -129,6 +129,10 @@ class ContainerManager {
   void stream_output(const std::string& name_or_id, const StreamRequest& request, const OutputSink& sink,
                      int stdin_fd = -1, std::string pending_stdin = {});
 
+  // Writes the container's merged root file system as a tar to `sink` (GET .../export).
+  // NotFound for an unknown container; what the sink throws ends it early.
+  void export_rootfs(const std::string& name_or_id, const std::function<void(const char*, size_t)>& sink);
+
   // True while any container (in any state) uses the image: image deletion is refused then.
   bool image_in_use(const std::string& image_id) const;
   bool limits_enforced() const { return cgroup_.has_value(); }

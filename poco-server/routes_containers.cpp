@@ -219,6 +219,31 @@ void logs(RequestContext& ctx) {
   }
 }
 
+// The tar goes straight to the socket in 1 MiB writes, delimited by the connection's end.
+void export_container(RequestContext& ctx) {
+  auto& mgr = containers(ctx);
+  Container c = mgr.inspect(ctx.param("name"));  // 404 before the status line
+  HijackedConnection conn = ctx.hijack("application/x-tar");
+  std::string buffer;
+  buffer.reserve(1 << 20);
+  try {
+    mgr.export_rootfs(c.id, [&](const char* p, size_t n) {
+      if (buffer.size() + n > buffer.capacity()) {
+        conn.write_all(buffer);
+        buffer.clear();
+      }
+      if (n >= buffer.capacity())
+        conn.write_all(std::string_view(p, n));
+      else
+        buffer.append(p, n);
+    });
+    conn.write_all(buffer);
+  } catch (const Error& e) {
+    // The status is out; ending the stream early is all that is left.
+    ctx.logger().warn("api", "export " + c.short_id() + ": " + e.what());
+  }
+}
+
 }  // namespace
 
 void add_container_routes(Router& r) {
@@ -228,6 +253,7 @@ void add_container_routes(Router& r) {
   r.add("GET", "/containers/{name}/json", inspect);
   r.add("GET", "/containers/{name}/top", top);
   r.add("GET", "/containers/{name}/changes", changes);
+  r.add("GET", "/containers/{name}/export", export_container);
   r.add("GET", "/containers/{name}/logs", logs);
   r.add("POST", "/containers/{name}/start", start);
   r.add("POST", "/containers/{name}/stop", stop);

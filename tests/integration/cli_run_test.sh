@@ -69,6 +69,16 @@ set -e
 [[ $rc -ne 0 ]] || fail "rm -f left the container"
 docker_cli rm datac >/dev/null
 
+note "export"
+docker_cli run --name ex busybox sh -c 'echo new > /newfile; rm /www/index.html'
+docker_cli export ex -o "$T/ex.tar"
+members=$(tar -tf "$T/ex.tar")
+assert_contains "$members" "newfile" "export has the container's new file"
+assert_contains "$members" "bin/busybox" "export has the image's files"
+assert_not_contains "$members" "www/index.html" "export leaves out deleted files"
+assert_not_contains "$members" ".wh." "export has no whiteouts"
+docker_cli rm ex >/dev/null
+
 note "logs --follow ends with the container"
 id=$(docker_cli run -d busybox sh -c 'echo a; sleep 1; echo b >&2')
 assert_eq "$(docker_cli logs -f "$id" 2>&1 | tr '\n' ' ')" "a b " "logs -f"
