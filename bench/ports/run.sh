@@ -36,12 +36,18 @@ D=$1; MIB=$2; SECS=$3; RUNS=$4
 P=$D/burrow-net-probe
 trap 'kill $(jobs -p) 2>/dev/null; [[ -n ${ctr:-} ]] && kill -KILL "$ctr" 2>/dev/null; true' EXIT
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-measure() {  # measure NAME SINK_PORT ECHO_PORT
-  local g c
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, 1/100 s
+measure() {  # measure NAME SINK_PORT ECHO_PORT [FORWARDER_PID]
+  local g c t0 t1 cpu=-
+  [[ -n ${4:-} ]] && t0=$(ticks "$4")
   g=$(for _ in $(seq 1 "$RUNS"); do $P tcp-send 127.0.0.1 "$2" "$MIB" | awk '{print $2}'; done | median)
+  if [[ -n ${4:-} ]]; then
+    t1=$(ticks "$4")
+    cpu=$(awk -v t="$((t1 - t0))" -v n="$RUNS" -v m="$MIB" 'BEGIN {printf "%.3f", t / 100 / (n * m / 1024)}')
+  fi
   c=$(for _ in $(seq 1 "$RUNS"); do $P tcp-rate 127.0.0.1 "$3" "$SECS" | awk '{print $2}'; done | median)
-  printf '%-10s %10s %10s\n' "$1" "$g" "$c"
-  echo "$1 $g $c" >>"$D/results"
+  printf '%-10s %10s %10s %16s\n' "$1" "$g" "$c" "$cpu"
+  echo "$1 $g $c $cpu" >>"$D/results"
 }
 wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
@@ -49,7 +55,7 @@ wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev
 $P tcp-sink 127.0.0.1:21101 </dev/null >/dev/null 2>&1 & s1=$!
 $P tcp-echo 127.0.0.1:21102 </dev/null >/dev/null 2>&1 & s2=$!
 wait_port 21101; wait_port 21102
-printf '%-10s %10s %10s\n' path Gbit/s conn/s
+printf '%-10s %10s %10s %16s\n' path Gbit/s conn/s "fwd CPU s/GiB"
 measure loopback 21101 21102
 kill $s1 $s2 2>/dev/null || true
 
@@ -64,7 +70,7 @@ $D/burrow-net --pid "$ctr" --foreground --bind 127.0.0.1:21111,7000/tcp --bind 1
   </dev/null >/dev/null 2>"$D/net.log" &
 fw=$!
 wait_port 21111 && wait_port 21112 || { echo "bench: burrow-net did not come up:" >&2; cat "$D/net.log" >&2; exit 1; }
-measure burrow 21111 21112
+measure burrow 21111 21112 "$fw"
 kill $fw 2>/dev/null || true
 
 slirp4netns --configure --mtu=65520 --disable-host-loopback --api-socket "$D/slirp.sock" "$ctr" tap0 \
@@ -75,7 +81,7 @@ for pair in 21121:7000 21122:8080; do
   $P unix-call "$D/slirp.sock" "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"127.0.0.1\",\"host_port\":${pair%:*},\"guest_port\":${pair#*:}}}" >/dev/null
 done
 wait_port 21121; wait_port 21122
-measure slirp 21121 21122
+measure slirp 21121 21122 "$sl"
 kill $sl 2>/dev/null || true
 kill -KILL $ctr 2>/dev/null || true
 INNER
@@ -87,9 +93,9 @@ else
 fi
 [[ $(wc -l <"$dir/results" 2>/dev/null || echo 0) -eq 3 ]] || { echo "bench: a measurement failed" >&2; exit 1; }
 read -r _ lg lc < <(grep '^loopback' "$dir/results")
-read -r _ bg bc < <(grep '^burrow' "$dir/results")
-read -r _ sg sc < <(grep '^slirp' "$dir/results")
-awk -v lg="$lg" -v bg="$bg" -v sg="$sg" -v lc="$lc" -v bc="$bc" -v sc="$sc" 'BEGIN {
-  printf "burrow vs slirp4netns: %.1fx throughput, %.1fx connection rate\n", bg / sg, bc / sc
+read -r _ bg bc bcpu < <(grep '^burrow' "$dir/results")
+read -r _ sg sc scpu < <(grep '^slirp' "$dir/results")
+awk -v lg="$lg" -v bg="$bg" -v sg="$sg" -v lc="$lc" -v bc="$bc" -v sc="$sc" -v bcpu="$bcpu" -v scpu="$scpu" 'BEGIN {
+  printf "burrow vs slirp4netns: %.1fx throughput, %.1fx connection rate, %.1fx less forwarder CPU per GiB\n", bg / sg, bc / sc, scpu / bcpu
   printf "burrow vs loopback:    %.0f%% throughput, %.0f%% connection rate\n", 100 * bg / lg, 100 * bc / lc
 }'
