@@ -54,7 +54,7 @@ printf 'FROM cli/app:1\nCMD ["echo from-other-file"]\n' >"$T/ctx/Other"
 out=$(docker_cli build -f "$T/ctx/Other" -t cli/other "$T/ctx" 2>&1) || fail "build -f: $out"
 assert_contains "$out" "Trigger 0, RUN echo never-in-this-build" "trigger announced"
 assert_eq "$(grep -cx "never-in-this-build" <<<"$out" || true)" 1 "the child build ran the ONBUILD trigger"
-assert_eq "$(docker_cli run --rm cli/other 2>&1)" "from-other-file" "-f Dockerfile result"
+assert_eq "$(docker_cli image inspect -f '{{.Config.Cmd}}' cli/other)" "[echo from-other-file]" "-f Dockerfile result"
 
 note "a failing RUN"
 mkdir -p "$T/fail"
