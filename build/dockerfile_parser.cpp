@@ -278,6 +278,7 @@ Instruction parse_instruction(std::string_view text, int line) {
 }
 
 std::vector<Instruction> parse_dockerfile(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // a UTF-8 byte order mark
   std::vector<Instruction> out;
   std::string pending;
   int pending_line = 0;

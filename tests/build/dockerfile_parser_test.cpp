@@ -171,3 +171,9 @@ TEST_CASE("modern ADD/COPY flags are refused clearly", "[build][parser]") {
         "Dockerfile parse error line 2: COPY: flags such as --chown=1:1 are not supported");
   CHECK(parse_error("FROM busybox\nCOPY --from=build /a /b\n").find("line 2: COPY: flags") != std::string::npos);
 }
+
+TEST_CASE("a UTF-8 byte order mark is skipped", "[build][parser]") {
+  auto steps = parse_dockerfile("\xEF\xBB\xBF" "FROM busybox\nRUN true\n");
+  REQUIRE(steps.size() == 2);
+  CHECK(steps[0].keyword == "FROM");
+}
