@@ -8,6 +8,8 @@
 // adopted again after a burrowd restart. Thread-safe; per container, operations that change
 // its state are serialised (lock order: op lock, then live_mutex_, then the store's mutex).
 
+#include <sys/stat.h>
+
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -54,6 +56,13 @@ struct ContainerManagerOptions {
   // Networking (userns/net): the per-container helper, and burrowd --allow-host-loopback.
   std::string net_program = "burrow-net";
   bool allow_host_loopback = false;
+};
+
+// What docker cp's stat header reports of a path in a container.
+struct ContainerPathStat {
+  std::string name;         // base name
+  struct stat st {};        // lstat of the path
+  std::string link_target;  // for a symlink
 };
 
 struct CreateResult {
@@ -133,6 +142,12 @@ class ContainerManager {
   // NotFound for an unknown container; what the sink throws ends it early.
   void export_rootfs(const std::string& name_or_id, const std::function<void(const char*, size_t)>& sink);
 
+  // docker cp: what `path` (absolute, inside the container) is, and a tar of it under its own
+  // name (a directory with its tree). NotFound when the container or the path is missing.
+  ContainerPathStat stat_path(const std::string& name_or_id, const std::string& path);
+  void archive_path(const std::string& name_or_id, const std::string& path,
+                    const std::function<void(const char*, size_t)>& sink);
+
   // True while any container (in any state) uses the image: image deletion is refused then.
   bool image_in_use(const std::string& image_id) const;
   bool limits_enforced() const { return cgroup_.has_value(); }
@@ -148,6 +163,9 @@ class ContainerManager {
   void start_locked(const std::string& id, const Poco::JSON::Object::Ptr& start_body,
                     std::vector<std::string>& warnings);
   void remove_locked(const std::string& id, bool remove_volumes, bool force);
+  // Runs fn with the container's merged root file system: the live mount, or a read-only view
+  // mounted for the call (the op lock held, so the container cannot start meanwhile).
+  void view_rootfs(const std::string& name_or_id, const std::function<void(const std::string& rootfs)>& fn);
   // Records a start that failed as an exit with a die event; returns the error to throw.
   Error failed_start(const Container& c, const Error& e);
   void handle_exit(const std::string& id);

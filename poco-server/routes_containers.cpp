@@ -2,13 +2,18 @@
 // kill, wait, remove, attach (hijacked), logs, resize. The engine's ContainerManager does the
 // work; JSON shapes come from container_json.h.
 #include <signal.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include <chrono>
 #include <cstdint>
+#include <sstream>
+
+#include <Poco/Base64Encoder.h>
 
 #include "base/error.h"
 #include "engine/container_manager.h"
+#include "engine/container_time.h"
 #include "engine/engine.h"
 #include "poco-server/container_json.h"
 #include "poco-server/request_context.h"
@@ -244,6 +249,79 @@ void export_container(RequestContext& ctx) {
   }
 }
 
+// Go's os.FileMode of a stat, as docker cp's stat header carries it.
+uint32_t go_file_mode(mode_t m) {
+  uint32_t mode = m & 0777;
+  if (S_ISDIR(m)) mode |= 1u << 31;
+  if (S_ISLNK(m)) mode |= 1u << 27;
+  if (S_ISFIFO(m)) mode |= 1u << 25;
+  if (S_ISSOCK(m)) mode |= 1u << 24;
+  if (S_ISBLK(m)) mode |= 1u << 26;
+  if (S_ISCHR(m)) mode |= (1u << 26) | (1u << 21);
+  if (m & S_ISUID) mode |= 1u << 23;
+  if (m & S_ISGID) mode |= 1u << 22;
+  if (m & S_ISVTX) mode |= 1u << 20;
+  return mode;
+}
+
+// X-Docker-Container-Path-Stat: base64 of {"name","size","mode","mtime","linkTarget"}.
+void set_path_stat_header(RequestContext& ctx, const engine::ContainerPathStat& st) {
+  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("name", st.name);
+  o->set("size", static_cast<Poco::Int64>(st.st.st_size));
+  o->set("mode", static_cast<Poco::UInt64>(go_file_mode(st.st.st_mode)));
+  auto mtime = std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+      std::chrono::seconds(st.st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st.st_mtim.tv_nsec)));
+  o->set("mtime", engine::format_rfc3339_nano(mtime));
+  o->set("linkTarget", st.link_target);
+  std::ostringstream encoded;
+  Poco::Base64Encoder encoder(encoded);
+  encoder.rdbuf()->setLineLength(0);
+  encoder << engine::json_stringify(o);
+  encoder.close();
+  ctx.response().set("X-Docker-Container-Path-Stat", encoded.str());
+}
+
+std::string archive_path_param(RequestContext& ctx) {
+  std::string path = ctx.query("path");
+  if (path.empty()) throw Error::bad_parameter("Bad parameter: path is required");
+  return path[0] == '/' ? path : "/" + path;
+}
+
+void stat_archive(RequestContext& ctx) {
+  auto st = containers(ctx).stat_path(ctx.param("name"), archive_path_param(ctx));
+  set_path_stat_header(ctx, st);
+  ctx.send_status(200);
+}
+
+// A tar of `path` as a chunked body (the stat header must go with the status line).
+void send_archive(RequestContext& ctx, const std::string& path, bool stat_header) {
+  auto& mgr = containers(ctx);
+  std::string name = ctx.param("name");
+  auto st = mgr.stat_path(name, path);  // 404 before the status line
+  if (stat_header) set_path_stat_header(ctx, st);
+  JsonStream out = ctx.start_stream(200, "application/x-tar");
+  try {
+    mgr.archive_path(name, path, [&](const char* p, size_t n) {
+      out.stream().write(p, static_cast<std::streamsize>(n));
+      if (!out.ok()) throw Error::io("archive: the client has gone");
+    });
+    out.stream().flush();
+  } catch (const Error& e) {
+    ctx.logger().warn("api", "archive of " + path + " in " + name + ": " + e.what());
+  }
+}
+
+void get_archive(RequestContext& ctx) { send_archive(ctx, archive_path_param(ctx), true); }
+
+// v1.9 POST /containers/(id)/copy {"Resource":"path"}.
+void copy(RequestContext& ctx) {
+  Object::Ptr body = ctx.json_body();
+  std::string resource = engine::json_string(body, "Resource");
+  if (resource.empty()) throw Error::bad_parameter("Bad parameter: Resource is required");
+  send_archive(ctx, resource[0] == '/' ? resource : "/" + resource, false);
+}
+
 }  // namespace
 
 void add_container_routes(Router& r) {
@@ -254,6 +332,9 @@ void add_container_routes(Router& r) {
   r.add("GET", "/containers/{name}/top", top);
   r.add("GET", "/containers/{name}/changes", changes);
   r.add("GET", "/containers/{name}/export", export_container);
+  r.add("GET", "/containers/{name}/archive", get_archive);
+  r.add("HEAD", "/containers/{name}/archive", stat_archive);
+  r.add("POST", "/containers/{name}/copy", copy);
   r.add("GET", "/containers/{name}/logs", logs);
   r.add("POST", "/containers/{name}/start", start);
   r.add("POST", "/containers/{name}/stop", stop);

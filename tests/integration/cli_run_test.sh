@@ -79,6 +79,22 @@ assert_not_contains "$members" "www/index.html" "export leaves out deleted files
 assert_not_contains "$members" ".wh." "export has no whiteouts"
 docker_cli rm ex >/dev/null
 
+note "cp"
+docker_cli run --name cpx busybox sh -c 'mkdir -p /d/e; echo hi > /d/e/f; echo top > /t'
+mkdir -p "$T/cpout"
+[[ $(id -u) -eq 0 ]] && chown "$(test_user)": "$T/cpout"
+docker_cli cp cpx:/t "$T/cpout/t"
+docker_cli cp cpx:/d "$T/cpout/d"
+assert_eq "$(cat "$T/cpout/t") $(cat "$T/cpout/d/e/f")" "top hi" "docker cp of a file and a directory"
+set +e
+docker_cli cp cpx:/nosuch "$T/cpout/x" 2>/dev/null
+rc=$?
+set -e
+[[ $rc -ne 0 ]] || fail "docker cp of a missing path succeeded"
+assert_eq "$(api POST /containers/cpx/copy -H 'Content-Type: application/json' -d '{"Resource":"t"}' | tar -xO)" top \
+  "v1.9 copy"
+docker_cli rm cpx >/dev/null
+
 note "logs --follow ends with the container"
 id=$(docker_cli run -d busybox sh -c 'echo a; sleep 1; echo b >&2')
 assert_eq "$(docker_cli logs -f "$id" 2>&1 | tr '\n' ' ')" "a b " "logs -f"
