@@ -18,6 +18,7 @@ struct EngineOptions {
   std::size_t event_history = 1024;       // events kept in <root>/events.jsonl for since=
   std::vector<std::string> warnings = {};  // announced fallbacks (single-id mapping) for /info
   bool allow_host_loopback = false;       // --allow-host-loopback: 10.0.2.2 reaches host 127.0.0.1
+  std::vector<std::string> insecure_registries = {};  // --insecure-registry: plain-http registries (image/registry)
 };
 
 }  // namespace burrow::engine

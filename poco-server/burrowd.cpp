@@ -126,7 +126,8 @@ int run(const DaemonOptions& options, const std::vector<int>& activated) {
                                               .debug = options.debug,
                                               .program_dir = program_dir(),
                                               .warnings = warnings,
-                                              .allow_host_loopback = options.allow_host_loopback});
+                                              .allow_host_loopback = options.allow_host_loopback,
+                                              .insecure_registries = options.insecure_registries});
   Router router;
   add_all_routes(router);
   ApiServer server(std::move(router), engine, logger, listeners.sockets(), ApiServerOptions{.cors = options.cors});

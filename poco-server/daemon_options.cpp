@@ -41,6 +41,8 @@ DaemonOptions DaemonOptions::parse(const std::vector<std::string>& args, const s
       o.cors = true;
     } else if (name == "--allow-host-loopback") {
       o.allow_host_loopback = true;
+    } else if (name == "--insecure-registry") {
+      o.insecure_registries.push_back(take_value());  // registry: plain http allowed
     } else if (name == "-h" || name == "--help") {
       o.help = true;
     } else if (name == "-v" || name == "--version") {
@@ -67,6 +69,7 @@ std::string daemon_usage() {
          "  -D, --debug            debug logging\n"
          "  --api-enable-cors      answer with CORS headers (exposes the API to web pages)\n"
          "  --allow-host-loopback  let containers reach the host's 127.0.0.1 as 10.0.2.2 (slirp4netns)\n"
+         "  --insecure-registry HOST[:PORT]  talk plain http to this registry (loopback always may)\n"
          "  -h, --help             print this help and exit\n"
          "  -v, --version          print the version and exit\n"
          "\n"

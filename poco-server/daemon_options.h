@@ -14,6 +14,7 @@ struct DaemonOptions {
   bool debug = false;              // -D
   bool cors = false;               // --api-enable-cors
   bool allow_host_loopback = false;  // --allow-host-loopback (containers reach 127.0.0.1 as 10.0.2.2)
+  std::vector<std::string> insecure_registries;  // --insecure-registry host[:port] (repeatable; registry)
   bool help = false;               // --help
   bool version = false;            // --version
 

@@ -18,6 +18,12 @@ void add_image_routes(Router& router);
 // POST /build (routes_build.cpp, helper "build").
 void add_build_routes(Router& router);
 
+// GET /images/search, POST /images/(name)/push, POST /auth (routes_registry.cpp, helper
+// "registry").
+void add_registry_routes(Router& router);
+// POST /images/create?fromImage= (a registry pull; create_image in routes_images.cpp calls it).
+void pull_image_from_registry(RequestContext& ctx);
+
 // Every route of the API, as the server uses it.
 void add_all_routes(Router& router);
 

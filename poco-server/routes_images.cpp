@@ -103,11 +103,8 @@ void image_history(RequestContext& ctx) {
 void create_image(RequestContext& ctx) {
   std::string src = ctx.query("fromSrc");
   if (src.empty()) {
-    // Pulling needs a registry client, which burrow does not have yet.
-    std::string name = ctx.query("fromImage");
-    if (!ctx.query("tag").empty()) name += ":" + ctx.query("tag");
-    throw Error::not_found("No such image: " + name +
-                           " (burrow cannot pull from a registry; use docker load or docker import)");
+    pull_image_from_registry(ctx);  // fromImage: a registry pull (routes_registry.cpp)
+    return;
   }
   auto as = import_reference(ctx.query("repo"), ctx.query("tag"));
   auto& store = ctx.engine().images();
