@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <malloc.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <Poco/Exception.h>
@@ -41,6 +42,30 @@ std::string absolute(const std::string& path) {
   char cwd[PATH_MAX];
   if (!::getcwd(cwd, sizeof cwd)) throw Error::io("cannot resolve " + path + ": getcwd failed");
   return std::string(cwd) + "/" + path;
+}
+
+// The state directory holds the engine namespace record, image layers and container configs:
+// another user who can write to it could swap any of them. An existing one must be ours, a
+// real directory, and writable by nobody else; one that others can read or search is made
+// owner-only (0700, as a new one is created), with a log line saying so.
+void check_state_root(const std::string& root, Logger& logger) {
+  auto st = sys::try_lstat(root);
+  if (!st) return;
+  if (!S_ISDIR(st->st_mode)) throw Error::unavailable("the state directory " + root + " is not a directory");
+  if (st->st_uid != ::getuid()) {
+    throw Error::unavailable("the state directory " + root + " belongs to uid " + std::to_string(st->st_uid) +
+                             ", not to you; give burrowd a directory of your own with --root");
+  }
+  if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st->st_mode & 07777));
+    throw Error::unavailable("refusing to use the state directory " + root + ": it is writable by others (mode " + mode +
+                             "); run chmod 700 " + root);
+  }
+  if ((st->st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    sys::check(::chmod(root.c_str(), st->st_mode & S_IRWXU), "chmod", root);
+    logger.info(kComponent, "made the state directory " + root + " owner-only (mode 0700)");
+  }
 }
 
 // Where burrow-shim and burrow-overlay are: next to this program.
@@ -96,6 +121,7 @@ int wait_for_termination(const sigset_t& set, Logger& logger) {
 
 int run(const DaemonOptions& options, const std::vector<int>& activated) {
   Logger logger(2, options.debug);
+  check_state_root(options.root, logger);
   std::vector<std::string> warnings;
   userns::PreflightReport report = preflight(logger, warnings);
 
