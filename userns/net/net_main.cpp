@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -120,8 +121,13 @@ int main(int argc, char** argv) {
     for (const auto& l : cfg.links)
       if (!link_netns.count(l.pid)) link_netns.emplace(l.pid, open_netns(l.pid));
 
+    // The container exited meanwhile: report it rather than a network failure.
+    auto exited = [&] {
+      pollfd p{pidfd.get(), POLLIN, 0};
+      return ::poll(&p, 1, 0) > 0;
+    };
     std::optional<SlirpProcess> slirp;
-    if (!cfg.slirp_program.empty()) {
+    if (!cfg.slirp_program.empty() && !exited()) {
       SlirpOptions so;
       so.program = cfg.slirp_program;
       so.pid = cfg.pid;
@@ -132,6 +138,10 @@ int main(int argc, char** argv) {
         slirp.emplace(SlirpProcess::start(so));
         logger.info(component, "slirp4netns " + std::to_string(slirp->pid()) + " configured tap0");
       } catch (const Error& e) {
+        if (exited()) {
+          report("gone");
+          return 0;
+        }
         report(std::string("warning: no outbound network: ") + e.what());
         logger.warn(component, std::string("no outbound network: ") + e.what());
       }
