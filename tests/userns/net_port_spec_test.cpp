@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "base/error.h"
+#include "userns/net/container_network.h"
 #include "userns/net/helper_config.h"
 #include "userns/net/port_spec.h"
 
@@ -87,4 +88,15 @@ TEST_CASE("burrow-net's command line round-trips", "[net][helper]") {
   CHECK(d.bind[0] == c.bind[0]);
   CHECK_THROWS_AS(HelperConfig::parse({"--ready-fd", "3"}), Error);
   CHECK_THROWS_AS(HelperConfig::parse({"--pid", "1", "--bogus"}), Error);
+}
+
+TEST_CASE("without slirp4netns containers get loopback only and a warning", "[net][helper]") {
+  ContainerNetworkOptions o;
+  o.slirp_program = "/nonexistent/slirp4netns";
+  ContainerNetwork missing(o);
+  CHECK_FALSE(missing.outbound_available());
+  REQUIRE(missing.outbound_warning().has_value());
+  CHECK_THAT(*missing.outbound_warning(), Catch::Contains("loopback networking only"));
+  o.slirp_program = "";  // switched off on purpose: no warning
+  CHECK_FALSE(ContainerNetwork(o).outbound_warning().has_value());
 }
