@@ -86,6 +86,22 @@ assert_eq "$(probe udp-send 127.0.0.1 "$uport" "udp through burrow")" "udp throu
 assert_contains "$(docker_cli port "$cid")" "9000/udp -> 127.0.0.1:$uport" "docker port"
 docker_cli rm -f "$cid" >/dev/null
 
+note "v1.9 API: PortSpecs in create, PortBindings in the start body"
+port=$(free_port)
+body='{"Image":"busybox","Cmd":["httpd","-f","-p","8080","-h","/www"],"PortSpecs":["127.0.0.1:'$port':8080"]}'
+id=$(api POST /v1.9/containers/create -H 'Content-Type: application/json' -d "$body" | sed 's/.*"Id":"\([0-9a-f]*\)".*/\1/')
+assert_eq "$(api_status)" 201 "create with PortSpecs"
+api POST "/v1.9/containers/$id/start" -H 'Content-Type: application/json' -d '{}' >/dev/null
+assert_eq "$(http_get "$port")" "hello from burrow" "PortSpecs published"
+assert_contains "$(api GET "/v1.9/containers/$id/json")" '"ExposedPorts":{"8080/tcp":{}}' "PortSpecs became ExposedPorts"
+port2=$(free_port)
+body='{"Image":"busybox","Cmd":["httpd","-f","-p","8080","-h","/www"],"ExposedPorts":{"8080/tcp":{}}}'
+id2=$(api POST /v1.9/containers/create -H 'Content-Type: application/json' -d "$body" | sed 's/.*"Id":"\([0-9a-f]*\)".*/\1/')
+api POST "/v1.9/containers/$id2/start" -H 'Content-Type: application/json' \
+  -d '{"PortBindings":{"8080/tcp":[{"HostIp":"127.0.0.1","HostPort":"'$port2'"}]}}' >/dev/null
+assert_eq "$(http_get "$port2")" "hello from burrow" "PortBindings from the start body"
+docker_cli rm -f "$id" "$id2" >/dev/null
+
 note "burrowd restart: the forwarder keeps serving, and is re-established when it is gone"
 port=$(free_port)
 cid=$(docker_cli run -d -p "127.0.0.1:$port:8080" busybox httpd -f -p 8080 -h /www)
