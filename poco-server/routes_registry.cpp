@@ -41,7 +41,6 @@ void push_image(RequestContext& ctx) {
   options.registry = ctx.query("registry");
   options.auth = reg::decode_registry_auth_header(ctx.header("X-Registry-Auth"));
   options.insecure_registries = ctx.engine().options().insecure_registries;
-  options.temp_dir = temp_dir(ctx);
   if (!options.tag.empty()) ctx.engine().images().get(options.name + ":" + options.tag);  // 404 before the stream
   JsonStream stream = ctx.start_stream();
   try {

@@ -35,7 +35,6 @@ using Clock = std::chrono::steady_clock;
 
 struct Layer {
   std::string image_id;
-  std::string path;      // the gzip file
   std::string digest;    // of the gzip
   std::string diff_id;   // of the tar
   uint64_t size = 0;     // of the gzip
@@ -55,11 +54,12 @@ class Reporter {
   std::mutex mutex_;
 };
 
-// gzip (level 1: the layer crosses loopback or a LAN; speed wins) into `path`, hashing the
-// tar and the gzip as they pass.
-void compress_layer(ImageStore& store, Layer& layer) {
-  Fd out = sys::open(layer.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+// gzip (level 1: the layer crosses loopback or a LAN; speed wins) into `sink`, hashing the
+// tar and the gzip as they pass. zlib writes no time into the gzip header, so the same layer
+// always gives the same blob.
+void compress_layer(ImageStore& store, Layer& layer, const WriteFn& sink) {
   Sha256 tar_hash, gz_hash;
+  layer.size = 0;
   z_stream z{};
   if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) throw Error::internal("zlib: deflateInit2");
   struct ZEnd {
@@ -77,7 +77,7 @@ void compress_layer(ImageStore& store, Layer& layer) {
       if (rc == Z_STREAM_ERROR) throw Error::internal("zlib: deflate failed");
       size_t have = buf.size() - z.avail_out;
       if (have > 0) {
-        sys::write_all(out.get(), buf.data(), have);
+        sink(reinterpret_cast<const char*>(buf.data()), have);
         gz_hash.update(buf.data(), have);
         layer.size += have;
       }
@@ -96,7 +96,7 @@ void compress_layer(ImageStore& store, Layer& layer) {
     int rc = deflate(&z, Z_FINISH);
     size_t have = buf.size() - z.avail_out;
     if (have > 0) {
-      sys::write_all(out.get(), buf.data(), have);
+      sink(reinterpret_cast<const char*>(buf.data()), have);
       gz_hash.update(buf.data(), have);
       layer.size += have;
     }
@@ -114,20 +114,68 @@ bool blob_exists(RegistryClient& client, const std::string& path, const std::str
   return r.status == 200;
 }
 
-// POST an upload session, then PUT the whole blob with its digest (monolithic upload).
-void upload_blob(RegistryClient& client, const std::string& path, const std::string& digest,
-                 const std::function<size_t(char*, size_t)>& source, uint64_t size) {
+// POST: an upload session's location.
+std::string start_upload(RegistryClient& client, const std::string& path) {
   RegistryResponse start = client.request("POST", "/v2/" + path + "/blobs/uploads/");
   if (start.status == 401 || start.status == 403)
     throw Error::unauthorized("registry " + client.endpoint() + ": " + RegistryClient::error_message(start));
   if (start.status != 202 || start.header("location").empty())
     throw Error::io("registry " + client.endpoint() + ": starting an upload: " + RegistryClient::error_message(start));
-  std::string location = start.header("location");
-  location += (location.find('?') == std::string::npos ? "?" : "&") + std::string("digest=") + digest;
-  RegistryResponse put = client.upload("PUT", location, source, size, {{"Content-Type", "application/octet-stream"}});
-  if (put.status != 201)
-    throw Error::io("registry " + client.endpoint() + ": uploading " + digest + ": " + RegistryClient::error_message(put));
+  return start.header("location");
 }
+
+std::string with_digest(std::string location, const std::string& digest) {
+  return location + (location.find('?') == std::string::npos ? "?" : "&") + "digest=" + digest;
+}
+
+void expect_created(const RegistryResponse& r, RegistryClient& client, const std::string& digest) {
+  if (r.status != 201)
+    throw Error::io("registry " + client.endpoint() + ": uploading " + digest + ": " + RegistryClient::error_message(r));
+}
+
+// A small blob in one PUT.
+void upload_bytes(RegistryClient& client, const std::string& path, const std::string& digest, const std::string& bytes) {
+  std::string location = start_upload(client, path);
+  size_t served = 0;
+  auto source = [&](char* buf, size_t n) {
+    size_t k = std::min(n, bytes.size() - served);
+    std::memcpy(buf, bytes.data() + served, k);
+    served += k;
+    return k;
+  };
+  expect_created(client.upload("PUT", with_digest(location, digest), source, bytes.size(),
+                               {{"Content-Type", "application/octet-stream"}}),
+                 client, digest);
+}
+
+// A layer compressed while it streams to the registry (PATCH, chunked), then committed
+// under the digest that came out (PUT). No temporary file, compression and upload overlap.
+void upload_layer(ImageStore& store, RegistryClient& client, const std::string& path, Layer& layer,
+                  const std::function<void(uint64_t)>& progress) {
+  std::string location = start_upload(client, path);
+  RegistryResponse patched = client.upload_chunked(
+      "PATCH", location,
+      [&](std::ostream& out) {
+        uint64_t sent = 0;
+        compress_layer(store, layer, [&](const char* p, size_t n) {
+          out.write(p, static_cast<std::streamsize>(n));
+          if (!out) throw Error::unavailable("registry " + client.endpoint() + ": connection lost while uploading");
+          sent += n;
+          progress(sent);
+        });
+      },
+      {{"Content-Type", "application/octet-stream"}});
+  if (patched.status != 202 && patched.status != 204)
+    throw Error::io("registry " + client.endpoint() + ": uploading a layer: " + RegistryClient::error_message(patched));
+  if (!patched.header("location").empty()) location = patched.header("location");
+  expect_created(client.upload("PUT", with_digest(location, layer.digest), [](char*, size_t) { return size_t(0); }, 0),
+                 client, layer.digest);
+}
+
+// Digests of layers pushed by this process (image id -> layer), so that a later push can ask
+// the registry whether it has a blob before compressing it again.
+std::mutex known_mutex;
+std::map<std::string, Layer> known_layers;
 
 Poco::JSON::Object::Ptr copy_or_null(const Poco::JSON::Object::Ptr& o) {
   if (!o) return nullptr;
@@ -202,19 +250,6 @@ std::vector<PushedTag> push_image(ImageStore& store, const PushOptions& options,
   report("The push refers to repository [" + ref.familiar + "]");
   client.authenticate();
 
-  sys::make_dirs(options.temp_dir, 0700);
-  std::string dir = options.temp_dir + "/push-" + random_id().substr(0, 16);
-  sys::make_dirs(dir, 0700);
-  struct Cleanup {
-    std::string dir;
-    ~Cleanup() {
-      try {
-        sys::remove_tree(dir);
-      } catch (...) {
-      }
-    }
-  } cleanup{dir};
-
   std::map<std::string, Layer> done;  // image id -> pushed layer (shared between tags)
   std::vector<PushedTag> pushed;
   for (size_t ti = 0; ti < tags.size(); ++ti) {
@@ -226,7 +261,6 @@ std::vector<PushedTag> push_image(ImageStore& store, const PushOptions& options,
         layers[i] = it->second;
       } else {
         layers[i].image_id = chain[i].id;
-        layers[i].path = dir + "/" + chain[i].id + ".tar.gz";
         report("Preparing", short_id(chain[i].id));
         todo.push_back(i);
       }
@@ -238,27 +272,30 @@ std::vector<PushedTag> push_image(ImageStore& store, const PushOptions& options,
     auto worker = [&] {
       for (size_t k; !abort && (k = next++) < todo.size();) {
         Layer& layer = layers[todo[k]];
+        std::string id = short_id(layer.image_id);
         try {
-          compress_layer(store, layer);
-          std::string id = short_of(layer.digest);
-          if (blob_exists(client, ref.path, layer.digest)) {
+          std::optional<Layer> cached;
+          {
+            std::lock_guard lock(known_mutex);
+            if (auto it = known_layers.find(layer.image_id); it != known_layers.end()) cached = it->second;
+          }
+          if (cached && blob_exists(client, ref.path, cached->digest)) {
+            layer = *cached;
             report("Layer already exists", id);
             continue;
           }
-          Fd in = sys::open(layer.path, O_RDONLY | O_CLOEXEC);
-          uint64_t sent = 0;
           Clock::time_point last{};
-          std::function<size_t(char*, size_t)> source = [&](char* buf, size_t n) {
+          upload_layer(store, client, ref.path, layer, [&](uint64_t sent) {
             if (abort) throw Error::io("push aborted");
-            size_t got = sys::read_some(in.get(), buf, n);
-            sent += got;
             if (Clock::now() - last >= std::chrono::milliseconds(100)) {
               last = Clock::now();
-              report("Pushing", id, static_cast<int64_t>(sent), static_cast<int64_t>(layer.size));
+              report("Pushing", id, static_cast<int64_t>(sent), -1);
             }
-            return got;
-          };
-          upload_blob(client, ref.path, layer.digest, source, layer.size);
+          });
+          {
+            std::lock_guard lock(known_mutex);
+            known_layers[layer.image_id] = layer;
+          }
           report("Pushed", id);
         } catch (const Error& e) {
           std::lock_guard lock(error_mutex);
@@ -280,18 +317,7 @@ std::vector<PushedTag> push_image(ImageStore& store, const PushOptions& options,
 
     std::string config = image_config_json(chain, layers);
     Descriptor config_desc{std::string(kConfigType), sha256_digest(config), static_cast<int64_t>(config.size()), "", "", ""};
-    if (!blob_exists(client, ref.path, config_desc.digest)) {
-      size_t served = 0;
-      upload_blob(
-          client, ref.path, config_desc.digest,
-          [&](char* buf, size_t n) {
-            size_t k = std::min(n, config.size() - served);
-            std::memcpy(buf, config.data() + served, k);
-            served += k;
-            return k;
-          },
-          config.size());
-    }
+    if (!blob_exists(client, ref.path, config_desc.digest)) upload_bytes(client, ref.path, config_desc.digest, config);
     std::vector<Descriptor> descs;
     for (const auto& l : layers)
       descs.push_back(Descriptor{std::string(kLayerType), l.digest, static_cast<int64_t>(l.size), "", "", ""});

@@ -1,7 +1,8 @@
 #pragma once
 // Pushing an image from the ImageStore to a v2 registry: each layer of the image's chain
-// (base first) as a gzip tar, prepared concurrently; blobs the registry already has are
-// skipped (HEAD); then the image config (v1 JSON mapped to the image config with rootfs
+// (base first) as a gzip tar compressed while it uploads (chunked PATCH, then PUT with the
+// digest), several layers at once; layers this process pushed before are looked up by digest
+// first (HEAD) and skipped when the registry has them; then the image config (v1 JSON mapped to the image config with rootfs
 // diff_ids and history) and a schema 2 manifest under the tag. Thread-safe per call.
 
 #include <string>
@@ -22,7 +23,6 @@ struct PushOptions {
   std::string registry;                    // registry= ("" = from the name)
   AuthConfig auth;
   std::vector<std::string> insecure_registries;
-  std::string temp_dir;                    // compressed layers are staged below it
   unsigned concurrency = 2;                // layers compressed/uploaded at once
 };
 

@@ -218,6 +218,39 @@ RegistryResponse RegistryClient::upload(const std::string& method, const std::st
   return collect(ex, options_.endpoint, true);
 }
 
+RegistryResponse RegistryClient::upload_chunked(const std::string& method, const std::string& target,
+                                                const std::function<void(std::ostream&)>& produce,
+                                                const std::map<std::string, std::string>& headers) {
+  Exchange ex;
+  bool same_host = target.rfind("http", 0) != 0 || target.rfind(base_url(), 0) == 0;
+  Poco::URI uri;
+  try {
+    uri = target.rfind("http", 0) == 0 ? Poco::URI(target) : Poco::URI(base_url() + target);
+  } catch (const Poco::Exception&) {
+    throw Error::bad_parameter("registry " + options_.endpoint + ": bad URL `" + target + "`");
+  }
+  try {
+    if (uri.getScheme() == "https")
+      ex.session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tls_context());
+    else
+      ex.session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+    ex.session->setTimeout(Poco::Timespan(options_.timeout_seconds, 0));
+    Poco::Net::HTTPRequest request(method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
+    request.set("User-Agent", "burrow");
+    if (same_host && !authorization_.empty()) request.set("Authorization", authorization_);
+    for (const auto& [k, v] : headers) request.set(k, v);
+    request.setChunkedTransferEncoding(true);
+    std::ostream& out = ex.session->sendRequest(request);
+    produce(out);
+    out.flush();
+    if (!out) throw Error::unavailable("registry " + options_.endpoint + ": connection lost while uploading");
+    ex.body = &ex.session->receiveResponse(ex.response);
+  } catch (const Poco::Exception& e) {
+    throw Error::unavailable("registry " + options_.endpoint + " is unreachable: " + e.displayText());
+  }
+  return collect(ex, options_.endpoint, true);
+}
+
 std::string RegistryClient::token_for(const std::string& realm, const std::string& service, const std::string& scope) {
   std::string url = realm;
   std::string sep = realm.find('?') == std::string::npos ? "?" : "&";

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <ostream>
 #include <string>
 
 #include "image/registry/registry_auth.h"
@@ -56,6 +57,12 @@ class RegistryClient {
   RegistryResponse upload(const std::string& method, const std::string& target,
                           const std::function<size_t(char*, size_t)>& source, uint64_t size,
                           const std::map<std::string, std::string>& headers = {});
+
+  // A request whose body `produce` writes to the stream it is given, sent with chunked
+  // transfer encoding (a blob compressed while it is uploaded).
+  RegistryResponse upload_chunked(const std::string& method, const std::string& target,
+                                  const std::function<void(std::ostream&)>& produce,
+                                  const std::map<std::string, std::string>& headers = {});
 
   // "http://host:port" or "https://host".
   std::string base_url() const;
