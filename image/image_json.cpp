@@ -29,6 +29,8 @@ Poco::JSON::Object::Ptr parse_json_object(std::string_view text, std::string_vie
   try {
     Poco::JSON::Parser parser;
     Poco::Dynamic::Var v = parser.parse(std::string(text));
+    // extract() of another type throws a BadCastException that names mangled C++ types.
+    if (v.type() != typeid(Poco::JSON::Object::Ptr)) throw Error::bad_parameter(std::string(what) + ": not a JSON object");
     auto obj = v.extract<Poco::JSON::Object::Ptr>();
     if (!obj) throw Error::bad_parameter(std::string(what) + ": not a JSON object");
     return obj;

@@ -31,6 +31,7 @@ Poco::JSON::Array::Ptr parse_array(const std::string& text, const std::string& w
   try {
     Poco::JSON::Parser parser;
     auto v = parser.parse(text);
+    if (v.type() != typeid(Poco::JSON::Array::Ptr)) throw Error::bad_parameter(what + ": not a JSON array");
     auto arr = v.extract<Poco::JSON::Array::Ptr>();
     if (!arr) throw Error::bad_parameter(what + ": not a JSON array");
     return arr;

@@ -152,8 +152,8 @@ std::string RequestContext::read_body(std::size_t limit) {
   return body;
 }
 
-Poco::JSON::Object::Ptr RequestContext::json_body() {
-  std::string body = read_body();
+Poco::JSON::Object::Ptr RequestContext::json_body(std::size_t limit) {
+  std::string body = read_body(limit);
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) return nullptr;
   Poco::Dynamic::Var parsed;
   try {

@@ -59,6 +59,9 @@ struct HijackedConnection {
   void write_all(std::string_view bytes);
 };
 
+// The largest JSON request body json_body() accepts (create and start bodies are a few KiB).
+inline constexpr std::size_t kMaxJsonBody = 4u << 20;
+
 class RequestContext {
  public:
   // All references must outlive the context (they do: the dispatcher owns it for one request).
@@ -97,8 +100,10 @@ class RequestContext {
   // The whole body (empty when has_body() is false). Throws BadParameter above `limit` bytes.
   std::string read_body(std::size_t limit = 64u << 20);
   // The body parsed as a JSON object; nullptr when the body is empty. Bad JSON (or a non-object)
-  // throws Error(Internal) with the parse message: a 500, as Docker 0.8 answered.
-  Poco::JSON::Object::Ptr json_body();
+  // throws Error(Internal) with the parse message: a 500, as Docker 0.8 answered. A body above
+  // `limit` bytes is Error(BadParameter) before any parsing; nesting deeper than POCO's 128 levels
+  // is a parse error.
+  Poco::JSON::Object::Ptr json_body(std::size_t limit = kMaxJsonBody);
 
   // Replies. Each may be called once per request, and not after another reply.
   void send_json(const Poco::JSON::Object::Ptr& value, int status = 200);
