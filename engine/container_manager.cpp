@@ -218,16 +218,13 @@ void ContainerManager::start_locked(const std::string& id, const Object::Ptr& st
     spec.binds.push_back({c.resolv_conf_path, "/etc/resolv.conf", false});
     for (const auto& m : plan.mounts) spec.binds.push_back({m.source, m.destination, m.read_only});
     spec.log_path = log_path(c);
-    started = runtime_.start(spec);
-    options_.logger.debug("engine " + c.short_id(), "container running after " + ms_since(t0) + " ms");
-    try {
-      auto net = network_.attach(bundle, started.pid, std::move(bound_ports), net_plan.links, net_plan.outbound);
+    // The network (burrow-net: ports, slirp4netns, links) is set up while the init waits at its
+    // gate, so the command starts with it in place; if that fails the command never runs.
+    started = runtime_.start(spec, [&](pid_t pid) {
+      auto net = network_.attach(bundle, pid, std::move(bound_ports), net_plan.links, net_plan.outbound);
       warnings.insert(warnings.end(), net.warnings.begin(), net.warnings.end());
-    } catch (const Error&) {
-      runtime_.kill(started, SIGKILL);  // no half-wired container: it goes before the error does
-      runtime_.wait(started, bundle);
-      throw;
-    }
+    });
+    options_.logger.debug("engine " + c.short_id(), "container running after " + ms_since(t0) + " ms");
   } catch (const Error& e) {
     try {
       overlay->unmount();

@@ -28,7 +28,7 @@ run_out() {
   done
   echo "$out"
 }
-# Inside a container the network helper comes up just after the process starts: retry.
+# Connections from inside a container are retried briefly (a server may still be starting).
 retry='for i in $(seq 1 50); do "$@" && exit 0; sleep 0.1; done; exit 1'
 
 note "/etc/hosts and /etc/resolv.conf"
