@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# burrowd killed with SIGKILL and started again on the same state (issue 8): a running container
+# is adopted with the same Pid and StartedAt, its log has every line (the shim kept writing),
+# attach stream=1 continues, stop and wait work; a container that exited while burrowd was down
+# reports its exit code at once (wait, ps -a "Exit N"); a published port keeps serving.
+source "$(dirname "$0")/lib.sh"
+burrow_setup
+for p in burrowd burrow-shim burrow-overlay burrow-net; do [[ -x "$T/bin/$p" ]] || skip "$p not built"; done
+remove_containers() {
+  local ids
+  ids=$(API_TIMEOUT=10 api GET "/containers/json?all=1" | python3 -c 'import json,sys; print(" ".join(c["Id"] for c in json.load(sys.stdin)))' 2>/dev/null) || return 0
+  for id in $ids; do API_TIMEOUT=15 api DELETE "/containers/$id?force=1" >/dev/null 2>&1 || true; done
+}
+trap 'rc=$?; set +e; remove_containers; (exit $rc); burrow_cleanup' EXIT
+start_burrowd
+api POST "/images/create?fromSrc=-&repo=busybox&tag=latest" --data-binary @"$(busybox_tar)" >/dev/null
+assert_eq "$(api_status)" 200 "import busybox"
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+create() { api POST "/containers/create?name=$2" -H 'Content-Type: application/json' -d "$1" | json 'd["Id"]'; }
+frames() { python3 -c '
+import sys
+d = sys.stdin.buffer.read()
+while len(d) >= 8:
+    n = int.from_bytes(d[4:8], "big"); sys.stdout.buffer.write(d[8:8 + n]); d = d[8 + n:]'; }
+free_port() {
+  local p
+  for _ in $(seq 1 100); do
+    p=$((20000 + RANDOM % 12000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+  fail "no free port"
+}
+http_get() { curl -s --max-time 2 "http://127.0.0.1:$1/" 2>/dev/null; }
+# gapless: the numbers on stdin are 0, 1, 2, ... without a gap; prints the last.
+gapless() { python3 -c '
+import sys
+n = [int(l) for l in sys.stdin.read().split()]
+if not n or n != list(range(n[0], n[0] + len(n))) or n[0] != int(sys.argv[1]):
+    sys.exit("not contiguous from %s: %s" % (sys.argv[1], n[:5] + ["..."] + n[-5:]))
+print(n[-1])' "$1"; }
+
+counter=$(create '{"Image":"busybox","Cmd":["sh","-c","trap \"exit 3\" TERM; i=0; while true; do echo $i; i=$((i+1)); sleep 0.1; done"]}' counter)
+api POST /containers/counter/start >/dev/null
+assert_eq "$(api_status)" 204 "start counter"
+port=$(free_port)
+api POST "/containers/create?name=web" -H 'Content-Type: application/json' \
+  -d '{"Image":"busybox","Cmd":["httpd","-f","-p","8080","-h","/www"],"ExposedPorts":{"8080/tcp":{}}}' >/dev/null
+api POST /containers/web/start -H 'Content-Type: application/json' \
+  -d '{"PortBindings":{"8080/tcp":[{"HostIp":"127.0.0.1","HostPort":"'$port'"}]}}' >/dev/null
+assert_eq "$(api_status)" 204 "start web"
+for _ in $(seq 1 50); do [[ $(http_get "$port") == "hello from burrow" ]] && break; sleep 0.1; done
+assert_eq "$(http_get "$port")" "hello from burrow" "port served before the restart"
+create '{"Image":"busybox","Cmd":["sh","-c","sleep 1; exit 7"]}' shortlived >/dev/null
+api POST /containers/shortlived/start >/dev/null
+assert_eq "$(api_status)" 204 "start shortlived"
+before=$(api GET /containers/counter/json | json 'd["State"]["Pid"], d["State"]["StartedAt"]')
+sleep 0.5
+
+note "SIGKILL burrowd, 2 s down"
+kill -KILL "$BURROWD_PID"
+timeout 5 tail --pid="$BURROWD_PID" -f /dev/null || fail "burrowd did not die"
+served_down=0
+for _ in $(seq 1 10); do [[ $(http_get "$port") == "hello from burrow" ]] && served_down=$((served_down + 1)); sleep 0.2; done
+[[ $served_down -ge 8 ]] || fail "port served only $served_down of 10 times while burrowd was down"
+start_burrowd
+
+note "the adopted counter"
+after=$(api GET /containers/counter/json | json 'd["State"]["Pid"], d["State"]["StartedAt"]')
+assert_eq "$after" "$before" "Pid and StartedAt after the restart"
+assert_eq "$(api GET /containers/counter/json | json 'd["State"]["Running"]')" True "counter runs"
+assert_contains "$(api GET /containers/json | json '[c["Names"] for c in d]')" "/counter" "ps lists the counter"
+last=$(api GET "/containers/counter/logs?stdout=1" | frames | gapless 0) || fail "logs have a gap"
+[[ $last -ge 25 ]] || fail "only $last lines logged across a 2.5 s restart"
+attached=$(curl -s --max-time 1.5 --unix-socket "$SOCK" -X POST \
+  "http://localhost/v1.9/containers/counter/attach?stream=1&stdout=1" | frames || true)
+first=$(echo "$attached" | head -n 1)
+[[ -n $first && $first -gt $last ]] || fail "attach stream=1 after the restart gave '$first' (log ended at $last)"
+echo "$attached" | gapless "$first" >/dev/null || fail "attach stream has a gap"
+api POST "/containers/counter/stop?t=5" >/dev/null
+assert_eq "$(api_status)" 204 "stop the adopted counter"
+assert_eq "$(API_TIMEOUT=5 api POST /containers/counter/wait | json 'd["StatusCode"]')" 3 "counter's exit code"
+api GET "/containers/counter/logs?stdout=1" | frames | gapless 0 >/dev/null || fail "logs have a gap after stop"
+
+note "the container that exited while burrowd was down"
+t0=$(date +%s%N)
+assert_eq "$(API_TIMEOUT=5 api POST /containers/shortlived/wait | json 'd["StatusCode"]')" 7 "wait after the restart"
+[[ $((($(date +%s%N) - t0) / 1000000)) -lt 1000 ]] || fail "wait took more than 1 s"
+assert_eq "$(api GET '/containers/json?all=1' | json '[c["Status"] for c in d if "/shortlived" in c["Names"]][0]')" "Exit 7" "ps -a"
+
+note "the published port after the restart"
+assert_eq "$(http_get "$port")" "hello from burrow" "port served after the restart"
+if have_docker_cli; then
+  assert_contains "$(docker_cli ps --format '{{.Names}} {{.Ports}}')" "web 127.0.0.1:$port->8080/tcp" "docker ps"
+  assert_contains "$(docker_cli ps -a --format '{{.Names}} {{.Status}}')" "shortlived Exit" "docker ps -a"
+fi
+note "ok"
