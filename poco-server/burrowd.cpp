@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/error.h"
@@ -119,6 +120,24 @@ int wait_for_termination(const sigset_t& set, Logger& logger) {
   }
 }
 
+// --stop-containers-on-exit (Docker 0.8's shutdown): every running container gets SIGTERM and,
+// after 10 s, SIGKILL; all at once, so the shutdown takes at most about 10 s however many run.
+void stop_running_containers(engine::ContainerManager& containers, Logger& logger) {
+  std::vector<std::thread> stoppers;
+  for (const auto& c : containers.list()) {
+    if (!c.state.running) continue;
+    logger.info(kComponent, "stopping container " + c.short_id());
+    stoppers.emplace_back([&containers, &logger, id = c.id] {
+      try {
+        containers.stop(id, 10);
+      } catch (const std::exception& e) {
+        logger.warn(kComponent, "stopping container " + id.substr(0, 12) + ": " + e.what());
+      }
+    });
+  }
+  for (auto& t : stoppers) t.join();
+}
+
 int run(const DaemonOptions& options, const std::vector<int>& activated) {
   Logger logger(2, options.debug);
   check_state_root(options.root, logger);
@@ -164,6 +183,7 @@ int run(const DaemonOptions& options, const std::vector<int>& activated) {
   int sig = wait_for_termination(signals, logger);
   logger.info(kComponent, std::string("received ") + ::strsignal(sig) + ", shutting down");
   systemd::notify("STOPPING=1");
+  if (options.stop_containers_on_exit) stop_running_containers(engine.containers(), logger);
   engine.shutdown();
   bool drained = server.stop(std::chrono::seconds(5));
   listeners.close();

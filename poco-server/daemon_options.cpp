@@ -43,6 +43,8 @@ DaemonOptions DaemonOptions::parse(const std::vector<std::string>& args, const s
       o.allow_host_loopback = true;
     } else if (name == "--insecure-registry") {
       o.insecure_registries.push_back(take_value());  // registry: plain http allowed
+    } else if (name == "--stop-containers-on-exit") {
+      o.stop_containers_on_exit = true;
     } else if (name == "-h" || name == "--help") {
       o.help = true;
     } else if (name == "-v" || name == "--version") {
@@ -70,6 +72,8 @@ std::string daemon_usage() {
          "  --api-enable-cors      answer with CORS headers (exposes the API to web pages)\n"
          "  --allow-host-loopback  let containers reach the host's 127.0.0.1 as 10.0.2.2 (slirp4netns)\n"
          "  --insecure-registry HOST[:PORT]  talk plain http to this registry (loopback always may)\n"
+         "  --stop-containers-on-exit  on SIGTERM/SIGINT stop running containers (SIGTERM, SIGKILL after\n"
+         "                         10 s) as Docker 0.8 did; by default they keep running for the next burrowd\n"
          "  -h, --help             print this help and exit\n"
          "  -v, --version          print the version and exit\n"
          "\n"

@@ -1,5 +1,6 @@
 #pragma once
-// DaemonOptions: burrowd's command line (-H, --root, -D, --api-enable-cors, --help, --version)
+// DaemonOptions: burrowd's command line (-H, --root, -D, --api-enable-cors, --stop-containers-on-exit,
+// --help, --version)
 // and the defaults that depend on the user: ~/.local/run/docker.sock and ~/.local/share/burrow.
 // Plain values; parsing has no side effects.
 
@@ -15,6 +16,7 @@ struct DaemonOptions {
   bool cors = false;               // --api-enable-cors
   bool allow_host_loopback = false;  // --allow-host-loopback (containers reach 127.0.0.1 as 10.0.2.2)
   std::vector<std::string> insecure_registries;  // --insecure-registry host[:port] (repeatable; registry)
+  bool stop_containers_on_exit = false;  // --stop-containers-on-exit: stop running containers on SIGTERM
   bool help = false;               // --help
   bool version = false;            // --version
 
