@@ -34,10 +34,10 @@ Poco::JSON::Object::Ptr parse_json_object(std::string_view text, std::string_vie
     auto obj = v.extract<Poco::JSON::Object::Ptr>();
     if (!obj) throw Error::bad_parameter(std::string(what) + ": not a JSON object");
     return obj;
-  } catch (const Poco::Exception& e) {
-    throw Error::bad_parameter(std::string(what) + ": " + e.displayText());
   } catch (const Poco::BadCastException&) {
     throw Error::bad_parameter(std::string(what) + ": not a JSON object");
+  } catch (const Poco::Exception& e) {
+    throw Error::bad_parameter(std::string(what) + ": " + e.displayText());
   }
 }
 

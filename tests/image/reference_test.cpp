@@ -48,6 +48,14 @@ TEST_CASE("parse_reference validates, folds and defaults the tag", "[image][refe
   CHECK_NOTHROW(validate_tag(std::string(128, 'a')));
 }
 
+TEST_CASE("a long invalid name is refused at once (no regex backtracking blow-up)", "[image][reference]") {
+  for (const std::string& name : {std::string(200, 'a') + "!", std::string(120, 'a') + "-" + std::string(120, 'b') + "_",
+                                  "host.example.com:5000/" + std::string(200, 'a') + "A"}) {
+    CHECK_THROWS_AS(validate_repository(name), Error);
+  }
+  CHECK_NOTHROW(validate_repository(std::string(200, 'a') + "--b"));
+}
+
 TEST_CASE("hex names may be ids or id prefixes", "[image][reference]") {
   CHECK(looks_like_id_prefix("4f2a"));
   CHECK(looks_like_id_prefix("sha256:4f2a"));
