@@ -85,7 +85,7 @@ void validate_repository(std::string_view repository) {
 
 void validate_tag(std::string_view tag) {
   if (tag.empty()) throw Error::bad_parameter("Tag name can't be empty");
-  if (!std::regex_match(std::string(tag), kTag))
+  if (tag.size() > 128 || !std::regex_match(std::string(tag), kTag))
     throw Error::bad_parameter("Illegal tag name (" + std::string(tag) +
                                "): only [A-Za-z0-9_.-] are allowed, at most 128 characters");
 }
