@@ -105,6 +105,7 @@ Object::Ptr ContainerState::to_json() const {
   o->set("ShimStartTime", static_cast<Poco::UInt64>(shim_start_time));
   o->set("OverlayPid", static_cast<int>(overlay_pid));
   o->set("Restarting", restarting);
+  o->set("Error", error);
   return o;
 }
 
@@ -120,6 +121,7 @@ ContainerState ContainerState::from_json(const Object::Ptr& o) {
   s.shim_start_time = static_cast<unsigned long long>(json_int(o, "ShimStartTime"));
   s.overlay_pid = static_cast<pid_t>(json_int(o, "OverlayPid"));
   s.restarting = json_bool(o, "Restarting");
+  s.error = json_string(o, "Error", "");
   return s;
 }
 

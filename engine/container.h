@@ -27,6 +27,7 @@ struct ContainerState {
   unsigned long long shim_start_time = 0;  // field 22 of /proc/PID/stat, to detect a recycled pid
   pid_t overlay_pid = 0;                   // the burrow-overlay process of the mounted rootfs
   bool restarting = false;                 // stop/kill as part of restart: no "Exit" shown yet
+  std::string error;  // why the container ended abnormally (its shim or overlay died); "" otherwise
 
   Poco::JSON::Object::Ptr to_json() const;  // Docker's State object plus the burrow fields
   static ContainerState from_json(const Poco::JSON::Object::Ptr& obj);

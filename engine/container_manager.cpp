@@ -51,6 +51,7 @@ ContainerManager::ContainerManager(ContainerManagerOptions options)
     options_.logger.info("engine", "resource limits (Memory, MemorySwap, CpuShares) are not enforced: " + reason);
   for (const auto& bad : store_.load()) options_.logger.warn("engine", "skipping unreadable container " + bad);
   watcher_ = std::make_unique<ExitWatcher>([this](const std::string& id) { handle_exit(id); });
+  overlay_watcher_ = std::make_unique<ExitWatcher>([this](const std::string& id) { handle_overlay_exit(id); });
   for (const auto& c : store_.list())
     if (c.state.running) adopt(c);
   options_.images.set_in_use_check([this](const std::string& image_id) { return image_in_use(image_id); });
@@ -60,6 +61,7 @@ ContainerManager::~ContainerManager() { shutdown(); }
 
 void ContainerManager::shutdown() {
   if (watcher_) watcher_->stop();
+  if (overlay_watcher_) overlay_watcher_->stop();
   uint64_t one = 1;  // ends every attach and logs stream (the containers keep running)
   (void)!::write(shutdown_fd_.get(), &one, sizeof one);
 }
@@ -259,6 +261,7 @@ void ContainerManager::start_locked(const std::string& id, const Object::Ptr& st
     s.shim_pid = started.shim_pid;
     s.shim_start_time = start_time;
     s.overlay_pid = overlay->pid();
+    s.error.clear();
   });
   {
     std::lock_guard lock(live_mutex_);
@@ -271,6 +274,7 @@ void ContainerManager::start_locked(const std::string& id, const Object::Ptr& st
   publish("start", now);
   options_.logger.debug("engine " + c.short_id(), "start recorded after " + ms_since(t0) + " ms");
   watcher_->watch(id, started.shim_pid);
+  watch_overlay(id, now.state.overlay_pid);
 }
 
 Error ContainerManager::failed_start(const Container& c, const Error& e) {
@@ -319,6 +323,7 @@ void ContainerManager::adopt(const Container& c) {
       options_.logger.warn(tag, std::string("re-establishing the network: ") + e.what());
     }
     watcher_->watch(c.id, c.state.shim_pid);
+    watch_overlay(c.id, c.state.overlay_pid);  // one that died while burrowd was down is reported now
     options_.logger.info(tag, "adopted running container (shim pid " + std::to_string(c.state.shim_pid) + ")");
     return;
   }
@@ -372,6 +377,11 @@ void ContainerManager::handle_exit(const std::string& id) {
     };
     std::string bundle = store_.bundle_dir(id);
     userns::ExitRecord rec = runtime_.wait(live->started, bundle);
+    std::string error;
+    if (!runtime_.exit_record(bundle)) {
+      error = "burrow-shim (pid " + std::to_string(live->started.shim_pid) + ") died without recording the exit";
+      options_.logger.error("engine " + id.substr(0, 12), error);
+    }
     network_.detach(bundle);  // burrow-net and slirp4netns go; the host ports are free again
     std::string waited = ms_since();
     unmount_rootfs(id, std::move(live->overlay));
@@ -383,12 +393,47 @@ void ContainerManager::handle_exit(const std::string& id) {
       s.exit_code = rec.exit_code;
       s.finished_at = rec.finished_at.empty() ? now_rfc3339_nano() : rec.finished_at;
       s.ghost = false;
+      if (!error.empty()) s.error = error;
     });
     notify_state_change();
     publish("die", c, {{"exitCode", std::to_string(rec.exit_code)}});
   } catch (const std::exception& e) {
     options_.logger.error("engine " + id.substr(0, 12), std::string("handling the exit: ") + e.what());
     notify_state_change();
+  }
+}
+
+void ContainerManager::watch_overlay(const std::string& id, pid_t overlay_pid) {
+  if (overlay_pid <= 0) return;
+  try {
+    overlay_watcher_->watch(id, overlay_pid);
+  } catch (const std::exception& e) {
+    options_.logger.warn("engine " + id.substr(0, 12), std::string("watching burrow-overlay: ") + e.what());
+  }
+}
+
+void ContainerManager::handle_overlay_exit(const std::string& id) {
+  std::string tag = "engine " + id.substr(0, 12);
+  try {
+    userns::StartedContainer started;
+    {
+      std::lock_guard lock(live_mutex_);
+      auto it = live_.find(id);
+      // Gone from live_: the container ended and its rootfs was unmounted on purpose. A live
+      // overlay: the container was started again with a new one.
+      if (it == live_.end() || (it->second->overlay && it->second->overlay->alive())) return;
+      started = it->second->started;
+    }
+    auto c = store_.find(id);
+    if (!c || !c->state.running) return;
+    std::string error = "burrow-overlay (pid " + std::to_string(c->state.overlay_pid) +
+                        "), the container's root file system, died";
+    options_.logger.error(tag, error + "; killing the container");
+    store_.update_state(id, [&](ContainerState& s) { s.error = error; });
+    notify_state_change();
+    runtime_.kill(started, SIGKILL);  // handle_exit records the exit
+  } catch (const std::exception& e) {
+    options_.logger.error(tag, std::string("handling the death of burrow-overlay: ") + e.what());
   }
 }
 

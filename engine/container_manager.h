@@ -169,6 +169,10 @@ class ContainerManager {
   // Records a start that failed as an exit with a die event; returns the error to throw.
   Error failed_start(const Container& c, const Error& e);
   void handle_exit(const std::string& id);
+  // The burrow-overlay of a running container died: records State.Error and kills the container
+  // (its root file system is gone); handle_exit then records the exit.
+  void handle_overlay_exit(const std::string& id);
+  void watch_overlay(const std::string& id, pid_t overlay_pid);
   void adopt(const Container& c);
   void publish(const std::string& status, const Container& c, std::map<std::string, std::string> attrs = {});
   // Waits until `id` is not running or `timeout_ms` passed; returns whether it stopped.
@@ -200,6 +204,7 @@ class ContainerManager {
   Fd shutdown_fd_;  // eventfd, readable once shutdown() ran: streams poll it and end
 
   std::unique_ptr<ExitWatcher> watcher_;  // last: its thread calls back into the members above
+  std::unique_ptr<ExitWatcher> overlay_watcher_;  // the same for the containers' burrow-overlay
 };
 
 }  // namespace burrow::engine

@@ -143,6 +143,7 @@ Object::Ptr container_inspect(const Container& c, ApiVersion) {
   st->set("StartedAt", c.state.started_at.empty() ? std::string(kZeroTime) : c.state.started_at);
   st->set("FinishedAt", c.state.finished_at.empty() ? std::string(kZeroTime) : c.state.finished_at);
   st->set("Ghost", c.state.ghost);
+  st->set("Error", c.state.error);  // as later Docker versions: why it ended abnormally
   o->set("State", st);
   o->set("Image", c.image_id);
   Object::Ptr net = ordered();

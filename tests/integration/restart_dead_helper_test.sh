@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# A container's helper process that died (issue 8): when its burrow-overlay (the rootfs) or its
+# burrow-shim is killed, inspect, ps and wait answer promptly (never hang), the container is
+# reported as not running with State.Error saying which helper died, and it can be removed.
+source "$(dirname "$0")/lib.sh"
+burrow_setup
+for p in burrowd burrow-shim burrow-overlay; do [[ -x "$T/bin/$p" ]] || skip "$p not built"; done
+remove_containers() {
+  local ids
+  ids=$(API_TIMEOUT=10 api GET "/containers/json?all=1" | python3 -c 'import json,sys; print(" ".join(c["Id"] for c in json.load(sys.stdin)))' 2>/dev/null) || return 0
+  for id in $ids; do API_TIMEOUT=15 api DELETE "/containers/$id?force=1" >/dev/null 2>&1 || true; done
+}
+trap 'rc=$?; set +e; remove_containers; (exit $rc); burrow_cleanup' EXIT
+start_burrowd
+api POST "/images/create?fromSrc=-&repo=busybox&tag=latest" --data-binary @"$(busybox_tar)" >/dev/null
+assert_eq "$(api_status)" 200 "import busybox"
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+create() { api POST "/containers/create?name=$2" -H 'Content-Type: application/json' -d "$1" | json 'd["Id"]'; }
+export API_TIMEOUT=15
+loop='{"Image":"busybox","Cmd":["sh","-c","while true; do date > /tmp/now; sleep 0.1; done"]}'
+
+for helper in overlay shim; do
+  note "kill the container's burrow-$helper"
+  create "$loop" "$helper" >/dev/null
+  api POST "/containers/$helper/start" >/dev/null
+  assert_eq "$(api_status)" 204 "start"
+  state=$(cat "$T/state/containers/$(api GET "/containers/$helper/json" | json 'd["Id"]')/state.json")
+  if [[ $helper == overlay ]]; then field=OverlayPid; else field=ShimPid; fi
+  hpid=$(echo "$state" | json "d.get(\"$field\", 0)")
+  [[ $hpid -gt 0 ]] || fail "no $field in state.json: $state"
+  kill -KILL "$hpid"
+  for _ in $(seq 1 50); do
+    [[ $(api GET "/containers/$helper/json" | json 'd["State"]["Running"]') == False ]] && break
+    sleep 0.2
+  done
+  inspect=$(api GET "/containers/$helper/json")
+  assert_eq "$(api_status)" 200 "inspect answers"
+  assert_eq "$(echo "$inspect" | json 'd["State"]["Running"]')" False "the container is not running any more"
+  assert_contains "$(echo "$inspect" | json 'd["State"].get("Error", "")')" "burrow-$helper" "State.Error"
+  code=$(api POST "/containers/$helper/wait" | json 'd["StatusCode"]')
+  assert_eq "$(api_status)" 200 "wait answers"
+  [[ $code -ne 0 ]] || fail "wait gave 0 for a container whose $helper died"
+  assert_contains "$(api GET '/containers/json?all=1' | json '[c["Status"] for c in d if "/'$helper'" in c["Names"]]')" "Exit" "ps -a"
+  api DELETE "/containers/$helper" >/dev/null
+  assert_eq "$(api_status)" 204 "remove"
+done
+note "ok"
