@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A container's helper process that died (issue 8): when its burrow-overlay (the rootfs) or its
 # burrow-shim is killed, inspect, ps and wait answer promptly (never hang), the container is
-# reported as not running with State.Error saying which helper died, and it can be removed.
+# reported as not running with State.Error saying which helper died, and it can be removed; an
+# overlay that died while burrowd was down is reported once burrowd adopts the container.
 source "$(dirname "$0")/lib.sh"
 burrow_setup
 for p in burrowd burrow-shim burrow-overlay; do [[ -x "$T/bin/$p" ]] || skip "$p not built"; done
@@ -44,4 +45,24 @@ for helper in overlay shim; do
   api DELETE "/containers/$helper" >/dev/null
   assert_eq "$(api_status)" 204 "remove"
 done
+
+note "burrow-overlay killed while burrowd is down: reported once burrowd adopts the container"
+id=$(create "$loop" downed)
+api POST /containers/downed/start >/dev/null
+assert_eq "$(api_status)" 204 "start"
+hpid=$(json 'd["OverlayPid"]' <"$T/state/containers/$id/state.json")
+kill -KILL "$BURROWD_PID"
+timeout 5 tail --pid="$BURROWD_PID" -f /dev/null || fail "burrowd did not die"
+kill -KILL "$hpid"
+start_burrowd
+for _ in $(seq 1 50); do
+  [[ $(api GET /containers/downed/json | json 'd["State"]["Running"]') == False ]] && break
+  sleep 0.2
+done
+assert_eq "$(api GET /containers/downed/json | json 'd["State"]["Running"]')" False "Running after the adoption"
+assert_contains "$(api GET /containers/downed/json | json 'd["State"]["Error"]')" "burrow-overlay (pid $hpid)" \
+  "State.Error after the adoption"
+# 137 when the kill came first, 135 (SIGBUS) when the shell touched its vanished binary before.
+code=$(api POST /containers/downed/wait | json 'd["StatusCode"]')
+[[ $code -gt 128 ]] || fail "wait gave $code"
 note "ok"
