@@ -33,6 +33,17 @@ run_as() {
     XDG_RUNTIME_DIR="$dir/xdg" "$@"
   fi
 }
+# run_as_bg CMD... >OUT: CMD in the background as the user; $! is then CMD's own pid (setpriv
+# and env exec), not a subshell's, so that cleanup can end it.
+run_as_bg() {
+  if [[ $(id -u) -eq 0 ]]; then
+    setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
+      env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" USER="$user" \
+      XDG_RUNTIME_DIR="$dir/xdg" "$@" &
+  else
+    XDG_RUNTIME_DIR="$dir/xdg" "$@" &
+  fi
+}
 podman_() { run_as podman --root "$dir/podman-root" --runroot "$dir/podman-run" "$@"; }
 
 pids=()
@@ -92,7 +103,7 @@ PY
 echo "bench: image archive $(du -m "$dir/image.tar" | cut -f1) MB"
 
 sock="$dir/docker.sock"
-run_as "$dir/bin/burrowd" --root "$dir/state" -H "unix://$sock" >"$dir/burrowd.log" 2>&1 &
+run_as_bg "$dir/bin/burrowd" --root "$dir/state" -H "unix://$sock" >"$dir/burrowd.log" 2>&1
 pids+=($!)
 for _ in $(seq 1 200); do curl -sf --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1 && break; sleep 0.05; done
 api() { run_as curl -sS --unix-socket "$sock" "$@"; }
@@ -111,7 +122,7 @@ start_registry() {
   printf 'version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
     "$rd/storage" "$REG" >"$rd/config.yml"
   [[ $(id -u) -eq 0 ]] && chown -R "$user": "$rd"
-  run_as /usr/bin/docker-registry serve "$rd/config.yml" >"$rd/log" 2>&1 &
+  run_as_bg /usr/bin/docker-registry serve "$rd/config.yml" >"$rd/log" 2>&1
   reg_pid=$!
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://$REG/v2/" && return 0; sleep 0.1; done
   echo "bench: registry did not start" >&2; exit 1
