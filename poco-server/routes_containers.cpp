@@ -12,6 +12,7 @@
 #include <Poco/Base64Encoder.h>
 
 #include "base/error.h"
+#include "engine/container_commit.h"
 #include "engine/container_manager.h"
 #include "engine/container_time.h"
 #include "engine/engine.h"
@@ -322,6 +323,24 @@ void copy(RequestContext& ctx) {
   send_archive(ctx, resource[0] == '/' ? resource : "/" + resource, false);
 }
 
+// POST /commit?container=&repo=&tag=&m=&author=&run=: the config to apply comes in the body
+// (docker commit's --change, v1.9's -run) or, per the v1.9 page, as the `run` query.
+void commit(RequestContext& ctx) {
+  engine::CommitRequest r;
+  r.container = ctx.query("container");
+  if (r.container.empty()) throw Error::not_found("No such container: ");
+  r.repo = ctx.query("repo");
+  r.tag = ctx.query("tag");
+  r.comment = ctx.has_query("m") ? ctx.query("m") : ctx.query("comment");
+  r.author = ctx.query("author");
+  r.run_config = ctx.json_body();
+  if (!r.run_config && !ctx.query("run").empty()) r.run_config = engine::parse_json_object(ctx.query("run"));
+  image::Image img = engine::commit_container(ctx.engine(), r);
+  Object::Ptr out = new Object;
+  out->set("Id", img.id);
+  ctx.send_json(out, 201);
+}
+
 }  // namespace
 
 void add_container_routes(Router& r) {
@@ -344,6 +363,7 @@ void add_container_routes(Router& r) {
   r.add("POST", "/containers/{name}/resize", resize);
   r.add("POST", "/containers/{name}/attach", attach);
   r.add("DELETE", "/containers/{name}", remove);
+  r.add("POST", "/commit", commit);
 }
 
 }  // namespace burrow::poco_server
