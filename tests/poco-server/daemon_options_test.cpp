@@ -28,6 +28,8 @@ TEST_CASE("burrowd options in their accepted spellings", "[poco-server][options]
   CHECK(DaemonOptions::parse({"--root=/x"}, "/h").root == "/x");
   CHECK(DaemonOptions::parse({"--help"}, "/h").help);
   CHECK(DaemonOptions::parse({"--version"}, "/h").version);
+  CHECK_FALSE(DaemonOptions::parse({}, "/h").stop_containers_on_exit);
+  CHECK(DaemonOptions::parse({"--stop-containers-on-exit"}, "/h").stop_containers_on_exit);
   CHECK_THROWS_AS(DaemonOptions::parse({"--frobnicate"}, "/h"), Error);
   CHECK_THROWS_AS(DaemonOptions::parse({"-H"}, "/h"), Error);
   CHECK(daemon_usage().find("--api-enable-cors") != std::string::npos);
