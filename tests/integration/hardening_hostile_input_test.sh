@@ -119,6 +119,11 @@ done
 refused "tag to bad repo" POST "/images/busybox/tag?repo=..%2Fx"
 refused "tag to uppercase" POST "/images/busybox/tag?repo=busybox&tag=bad%2Ftag"
 refused "import to bad repo" POST "/images/create?fromSrc=-&repo=..%2F..%2Fx" --data-binary @"$(busybox_tar)"
+# "aaa...a!" made the repository validator's std::regex backtrack exponentially (minutes per
+# request from 25 characters on); it must be refused at once.
+started=$(date +%s)
+refused "repository name that made the validator backtrack" POST "/images/busybox/tag?repo=$(head -c 60 /dev/zero | tr '\0' a)%21"
+(( $(date +%s) - started < 5 )) || fail "validating a 61-character repository name took $(( $(date +%s) - started )) s"
 refused "save unknown" GET "/images/get?names=nosuch"
 refused "save bad name" GET "/images/%2E%2E%2Fx/get"
 alive "invalid names and ids"
