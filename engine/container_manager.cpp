@@ -381,6 +381,10 @@ void ContainerManager::handle_exit(const std::string& id) {
     if (!runtime_.exit_record(bundle)) {
       error = "burrow-shim (pid " + std::to_string(live->started.shim_pid) + ") died without recording the exit";
       options_.logger.error("engine " + id.substr(0, 12), error);
+    } else if (live->overlay && !live->overlay->alive()) {
+      // The container may die of its vanished rootfs before handle_overlay_exit sees the overlay go.
+      error = "burrow-overlay (pid " + std::to_string(live->overlay->pid()) + "), the container's root file system, died";
+      options_.logger.error("engine " + id.substr(0, 12), error);
     }
     network_.detach(bundle);  // burrow-net and slirp4netns go; the host ports are free again
     std::string waited = ms_since();
