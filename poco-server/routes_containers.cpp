@@ -176,8 +176,12 @@ void attach(RequestContext& ctx) {
   r.logs = ctx.query_bool("logs");
   r.follow = ctx.query_bool("stream");
   r.wait_for_start = r.follow;
-  r.live_from_shim = true;
   r.stdin_ = ctx.query_bool("stdin") && engine::json_bool(c.config, "OpenStdin");
+  // Live output comes from the shim's attach socket (partial lines and tty prompts at once),
+  // except for a replay-then-follow of a running container without stdin (Docker 0.8's
+  // `docker logs -f`): following the log file continues exactly where the replay ended,
+  // where a new shim connection would miss what was printed in between.
+  r.live_from_shim = !(r.logs && r.follow && !r.stdin_ && c.state.running);
   r.stdout_ = ctx.query_bool("stdout");
   r.stderr_ = ctx.query_bool("stderr");
   bool tty = engine::json_bool(c.config, "Tty");
