@@ -43,20 +43,6 @@ void write_container_files(const Container& c) {
   write_plain(c.resolv_conf_path, resolv);
 }
 
-unsigned long long process_start_time(pid_t pid) {
-  if (pid <= 0) return 0;
-  auto stat = sys::try_read_file("/proc/" + std::to_string(pid) + "/stat");
-  if (!stat) return 0;
-  // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-  auto close = stat->rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream in(stat->substr(close + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && (in >> field); ++i)
-    if (i == 22) return std::stoull(field);
-  return 0;
-}
-
 namespace {
 
 thread_local long long tl_total = 0;

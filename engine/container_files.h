@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "base/process_start_time.h"
 #include "engine/container.h"
 
 namespace burrow::engine {
@@ -15,8 +16,8 @@ namespace burrow::engine {
 // Writes c.hostname_path, c.hosts_path and c.resolv_conf_path (the host's resolv.conf).
 void write_container_files(const Container& c);
 
-// Field 22 of /proc/PID/stat (start time in clock ticks since boot), 0 when the process is gone.
-unsigned long long process_start_time(pid_t pid);
+// Pid plus start time names a shim for good (base/process_start_time.h).
+using ::burrow::process_start_time;
 
 // Bytes used by the regular files below `dir` (not following symlinks, each inode once).
 long long directory_size(const std::string& dir);

@@ -7,6 +7,7 @@
 // single-threaded process join a user namespace: call it first thing in main, before POCO or
 // anything else starts a thread.
 
+#include "base/process_start_time.h"
 #include <sys/types.h>
 
 #include <string>
@@ -55,8 +56,7 @@ pid_t engine_namespace_holder(const std::string& state_root);
 // Returns true when a holder was stopped. Call it from outside the namespace or inside, either.
 bool stop_engine_namespace(const std::string& state_root);
 
-// Start time of a process in clock ticks since boot (field 22 of /proc/PID/stat), or 0 when the
-// process does not exist or is a zombie (it has exited). Used to reject a recycled pid.
-unsigned long long process_start_time(pid_t pid);
+// Used to reject a recycled pid (base/process_start_time.h).
+using ::burrow::process_start_time;
 
 }  // namespace burrow::userns

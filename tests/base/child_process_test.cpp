@@ -1,5 +1,6 @@
 #include "base/child_process.h"
 #include "base/error.h"
+#include "base/process_start_time.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -71,4 +72,18 @@ TEST_CASE("a child inherits only its stdio and the descriptors it is given", "[b
   CHECK(text == "closed\nopen\n");
   ::close(leaked);
   ::close(kept);
+}
+
+TEST_CASE("a zombie has no start time: it has exited", "[base][process]") {
+  SpawnOptions o;
+  o.argv = {"true"};
+  ChildProcess child = ChildProcess::spawn(o);
+  pid_t pid = child.pid();
+  CHECK(process_start_time(::getpid()) > 0);
+  // Not reaped yet: the child is a zombie until wait().
+  for (int i = 0; i < 200 && process_start_time(pid) != 0; ++i) ::usleep(10000);
+  CHECK(process_start_time(pid) == 0);
+  child.wait();
+  CHECK(process_start_time(pid) == 0);
+  CHECK(process_start_time(0) == 0);
 }

@@ -12,6 +12,7 @@
 #include "base/child_process.h"
 #include "base/error.h"
 #include "base/logger.h"
+#include "base/process_start_time.h"
 #include "base/sys.h"
 #include "userns/net/netns.h"
 #include "userns/net/slirp.h"
@@ -21,18 +22,6 @@ namespace burrow::userns::net {
 namespace {
 
 constexpr const char* kRecordFile = "/network.state";
-
-unsigned long long start_time_of(pid_t pid) {
-  auto stat = sys::try_read_file("/proc/" + std::to_string(pid) + "/stat");
-  if (!stat) return 0;
-  auto close = stat->rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream in(stat->substr(close + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && (in >> field); ++i)
-    if (i == 22) return std::stoull(field);
-  return 0;
-}
 
 // Waits until `pid` has exited (pidfd) or `ms` passed; true when gone.
 bool wait_gone(pid_t pid, int ms) {
@@ -165,7 +154,7 @@ NetworkStart ContainerNetwork::attach(const std::string& bundle_dir, pid_t pid, 
   for (const auto& p : ports) rec.ports.push_back(p.port);
   ports.clear();  // the host ports now live in burrow-net; our copies close here
   rec.helper_pid = report.pid;
-  rec.helper_start_time = start_time_of(report.pid);
+  rec.helper_start_time = process_start_time(report.pid);
   rec.slirp = !cfg.slirp_program.empty() && report.warnings.empty();
   rec.allow_host_loopback = cfg.allow_host_loopback;
   rec.links = cfg.links;
@@ -202,7 +191,7 @@ std::vector<std::string> ContainerNetwork::adopt(const std::string& bundle_dir, 
 
 bool ContainerNetwork::helper_alive(const NetworkRecord& record) {
   if (record.helper_pid <= 0) return false;
-  unsigned long long t = start_time_of(record.helper_pid);
+  unsigned long long t = process_start_time(record.helper_pid);
   return t != 0 && t == record.helper_start_time;
 }
 
