@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "base/error.h"
@@ -21,7 +22,12 @@ namespace burrow::userns {
 
 namespace {
 
-constexpr size_t kClientBufferLimit = 8 * 1024 * 1024;  // a client this far behind is dropped
+// Backpressure, as Docker's attach has it: while an attached client is this far behind, the
+// shim stops reading the container's output (the container blocks on write) instead of losing
+// the client's output. A client that makes no progress for kStalledClientMs while behind has
+// stopped reading and is dropped, so it cannot hold the container forever.
+constexpr size_t kClientBufferLimit = 8 * 1024 * 1024;
+constexpr long long kStalledClientMs = 30000;
 constexpr size_t kStdinBufferLimit = 256 * 1024;        // stop reading clients beyond this
 constexpr int kDrainAfterExitMs = 2000;
 
@@ -47,6 +53,7 @@ struct ShimRelay::Client {
   bool read_closed = false;
   bool dead = false;
   std::string out;         // frames not yet written
+  long long last_progress_ms = 0;  // when the client last took bytes (or connected)
 };
 
 ShimRelay::ShimRelay(LaunchedContainer container, LogWriter& log, Fd listener, RelayOptions options, Logger& logger)
@@ -71,6 +78,7 @@ void ShimRelay::accept_clients() {
     if (fd < 0) return;  // EAGAIN, or a transient error: try on the next wake-up
     auto c = std::make_unique<Client>();
     c->fd.reset(fd);
+    c->last_progress_ms = now_ms();
     clients_.push_back(std::move(c));
   }
 }
@@ -86,11 +94,21 @@ void ShimRelay::broadcast(int stream, const std::string& frame) {
     if (!c->ready || c->dead) continue;
     if (!(stream == 1 ? c->want_out : c->want_err)) continue;
     c->out += frame;
-    if (c->out.size() > kClientBufferLimit) {
+  }
+}
+
+bool ShimRelay::clients_behind() {
+  bool behind = false;
+  for (auto& c : clients_) {
+    if (c->dead || c->out.size() < kClientBufferLimit) continue;
+    if (now_ms() - c->last_progress_ms > kStalledClientMs) {
       logger_.warn("shim", "dropping an attached client that stopped reading");
       c->dead = true;
+      continue;
     }
+    behind = true;
   }
+  return behind;
 }
 
 void ShimRelay::on_output(int stream, int fd) {
@@ -101,6 +119,7 @@ void ShimRelay::on_output(int stream, int fd) {
       std::string_view data(buf, static_cast<size_t>(n));
       log_.write(stream == 1 ? "stdout" : "stderr", data);
       broadcast(stream, encode_frame(static_cast<uint8_t>(stream), data));
+      if (clients_behind()) return;  // read more once the slow client caught up
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -188,6 +207,7 @@ void ShimRelay::on_client_writable(Client& c) {
       return;
     }
     c.out.erase(0, static_cast<size_t>(n));
+    c.last_progress_ms = now_ms();
   }
 }
 
@@ -218,6 +238,9 @@ void ShimRelay::drop_closed_clients() {
 int ShimRelay::run() {
   long long exited_at = 0;
   for (;;) {
+    const bool paused = clients_behind();
+    // While output is paused for a slow client, the drain time after exit does not run out.
+    if (paused && exited_) exited_at = now_ms();
     if (exited_ && (!(out_open_ || err_open_) || now_ms() - exited_at > kDrainAfterExitMs)) break;
     std::vector<struct pollfd> fds;
     enum Slot { kPid, kOut, kErr, kStdin, kListen };
@@ -228,8 +251,8 @@ int ShimRelay::run() {
     };
     if (!exited_) add(kPid, c_.pidfd.get(), POLLIN);
     int out_fd = options_.tty ? c_.pty_master.get() : c_.stdout_read.get();
-    if (out_open_) add(kOut, out_fd, POLLIN);
-    if (err_open_) add(kErr, c_.stderr_read.get(), POLLIN);
+    if (out_open_ && !paused) add(kOut, out_fd, POLLIN);
+    if (err_open_ && !paused) add(kErr, c_.stderr_read.get(), POLLIN);
     if (stdin_open_ && !stdin_buffer_.empty() && !options_.tty) add(kStdin, stdin_target(), POLLOUT);
     if (stdin_open_ && !stdin_buffer_.empty() && options_.tty && slots[kOut] >= 0) fds[slots[kOut]].events |= POLLOUT;
     add(kListen, listener_.get(), POLLIN);
@@ -240,7 +263,7 @@ int ShimRelay::run() {
       if (!c->out.empty()) ev |= POLLOUT;
       fds.push_back({c->fd.get(), ev, 0});
     }
-    int timeout = exited_ ? 100 : -1;
+    int timeout = exited_ ? 100 : paused ? 1000 : -1;
     int n = ::poll(fds.data(), fds.size(), timeout);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -308,7 +331,12 @@ void ShimRelay::finish(int timeout_ms) {
         if (!who[i]->ready) on_client_readable(*who[i]);
         else if (fds[i].revents & (POLLHUP | POLLERR)) who[i]->dead = true;
       }
-      if ((fds[i].revents & POLLOUT) && !who[i]->dead) on_client_writable(*who[i]);
+      if ((fds[i].revents & POLLOUT) && !who[i]->dead) {
+        size_t before = who[i]->out.size();
+        on_client_writable(*who[i]);
+        // A client still taking its output keeps the shim serving it.
+        if (who[i]->out.size() < before) deadline = std::max(deadline, now_ms() + timeout_ms);
+      }
     }
   }
   for (auto& c : clients_) ::shutdown(c->fd.get(), SHUT_RDWR);

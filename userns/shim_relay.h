@@ -55,6 +55,9 @@ class ShimRelay {
   void close_stdin();
   void broadcast(int stream, const std::string& frame);
   void drop_closed_clients();
+  // True while a live client is kClientBufferLimit or more behind (output reading pauses);
+  // drops clients that made no progress for too long.
+  bool clients_behind();
   int stdin_target() const;
 
   LaunchedContainer c_;
