@@ -19,6 +19,7 @@
 #include "poco-server/container_json.h"
 #include "poco-server/request_context.h"
 #include "poco-server/routes.h"
+#include "userns/attach_protocol.h"
 
 namespace burrow::poco_server {
 
@@ -152,21 +153,11 @@ void resize(RequestContext& ctx) {
   ctx.send_status(200);
 }
 
-std::string frame_header(int stream, std::size_t size) {
-  std::string h(8, '\0');
-  h[0] = static_cast<char>(stream);
-  h[4] = static_cast<char>((size >> 24) & 0xff);
-  h[5] = static_cast<char>((size >> 16) & 0xff);
-  h[6] = static_cast<char>((size >> 8) & 0xff);
-  h[7] = static_cast<char>(size & 0xff);
-  return h;
-}
-
 // The bytes one log entry becomes: raw with a tty, an 8-byte frame header + payload otherwise.
 std::string encode(bool tty, int stream, std::string_view data, const std::string& time, bool timestamps) {
   std::string payload = timestamps ? time + " " + std::string(data) : std::string(data);
   if (tty) return payload;
-  return frame_header(stream, payload.size()) + payload;
+  return userns::encode_frame(static_cast<uint8_t>(stream), payload);
 }
 
 void attach(RequestContext& ctx) {

@@ -32,9 +32,9 @@ struct PushedTag {
   size_t size = 0;      // the manifest's size
 };
 
-// Throws burrow::Error: NotFound (no such image / no tags for the repository),
-// BadParameter (a Docker Hub name without registry: burrow refuses to push there unless
-// the name is qualified), Unauthorized, Unavailable.
+// Throws burrow::Error: NotFound (no such image / no tags for the repository), BadParameter
+// (an invalid name), Unauthorized, Unavailable. An unqualified name goes to Docker Hub
+// (registry-1.docker.io), as the docker CLI would send it.
 std::vector<PushedTag> push_image(ImageStore& store, const PushOptions& options, const ProgressFn& progress);
 
 }  // namespace burrow::image::registry
