@@ -146,11 +146,19 @@ void remove_children(int dirfd, const std::string& shown) {
   for (const auto& name : names) {
     if (::unlinkat(dirfd, name.c_str(), 0) == 0 || errno == ENOENT) continue;
     if (errno != EISDIR && errno != EPERM) throw error_from_errno(errno, "unlink", shown + "/" + name);
-    auto child = try_open_at(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    if (child) {
+    const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    int fd = ::openat(dirfd, name.c_str(), flags);
+    if (fd < 0 && errno == EACCES) {
+      // A directory its owner may not read (mode 0000 in an image layer): grant it, then open.
+      ::fchmodat(dirfd, name.c_str(), 0700, 0);
+      fd = ::openat(dirfd, name.c_str(), flags);
+    }
+    if (fd < 0 && errno != ENOENT) throw error_from_errno(errno, "open", shown + "/" + name);
+    if (fd >= 0) {
+      Fd child(fd);
       // A directory without write or search permission (e.g. mode 0500 in an image layer).
-      ::fchmod(child->get(), 0700);
-      remove_children(child->get(), shown + "/" + name);
+      ::fchmod(child.get(), 0700);
+      remove_children(child.get(), shown + "/" + name);
     }
     if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT)
       throw error_from_errno(errno, "rmdir", shown + "/" + name);
@@ -167,8 +175,9 @@ void remove_tree(const std::string& path) {
     return;
   }
   {
+    // The owner may lack read or search permission on the directory itself (mode 0000).
+    if ((st->st_mode & 0700) != 0700) ::chmod(path.c_str(), (st->st_mode & 07777) | 0700);
     Fd dir = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    ::fchmod(dir.get(), st->st_mode | 0700);
     remove_children(dir.get(), path);
   }
   if (::rmdir(path.c_str()) < 0 && errno != ENOENT) throw error_from_errno(errno, "rmdir", path);

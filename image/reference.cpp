@@ -43,6 +43,10 @@ std::string familiar_repository(std::string_view repository) {
   std::string_view domain = repository.substr(0, slash);
   if (!is_hub(domain)) return std::string(repository);
   std::string_view rest = repository.substr(slash + 1);
+  // A remainder that starts with a host of its own keeps the Hub domain: without it, the name
+  // would be read back as a repository on that other host.
+  size_t next = rest.find('/');
+  if (next != std::string_view::npos && is_domain_component(rest.substr(0, next))) return std::string(repository);
   if (rest.substr(0, 8) == "library/" && rest.find('/', 8) == std::string_view::npos) rest = rest.substr(8);
   return std::string(rest);
 }

@@ -1,6 +1,7 @@
 #include "base/sys.h"
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -58,4 +59,30 @@ TEST_CASE("dirname and basename split like the shell", "[base][sys]") {
   CHECK(sys::dirname("/c") == "/");
   CHECK(sys::dirname("c") == ".");
   CHECK(sys::basename("a/b/c") == "c");
+}
+
+TEST_CASE("remove_tree removes a directory its owner may not read (mode 0000)", "[base][sys]") {
+  std::string dir = temp_dir();
+  const uid_t nobody = 65534;
+  if (::getuid() == 0) REQUIRE(::chown(dir.c_str(), nobody, nobody) == 0);
+  // Root reads any directory, so the check runs as an ordinary user in a child.
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (::getuid() == 0 && (::setgid(nobody) != 0 || ::setuid(nobody) != 0)) ::_exit(2);
+    try {
+      sys::make_dirs(dir + "/a/b");
+      sys::write_file_atomic(dir + "/a/b/f", "x");
+      if (::chmod((dir + "/a").c_str(), 0) != 0) ::_exit(3);
+      sys::remove_tree(dir + "/a");
+      ::_exit(sys::exists(dir + "/a") ? 4 : 0);
+    } catch (...) {
+      ::_exit(1);
+    }
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  sys::remove_tree(dir);
 }

@@ -19,6 +19,9 @@ TEST_CASE("Docker Hub names fold to their familiar form and back", "[image][refe
   CHECK(familiar_repository("docker.io/library/busybox") == "busybox");
   CHECK(familiar_repository("docker.io/user/app") == "user/app");
   CHECK(familiar_repository("index.docker.io/library/busybox") == "busybox");
+  // A Hub name whose path starts with another host keeps its domain (found by fuzzing).
+  CHECK(familiar_repository("index.docker.io/docker.io/u/u/app") == "index.docker.io/docker.io/u/u/app");
+  CHECK(familiar_repository("docker.io/example.com/app") == "docker.io/example.com/app");
   CHECK(familiar_repository("quay.io/x/y") == "quay.io/x/y");
   CHECK(familiar_repository("busybox") == "busybox");
   CHECK(qualified_repository("busybox") == "docker.io/library/busybox");
