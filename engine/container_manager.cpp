@@ -333,6 +333,14 @@ void ContainerManager::adopt(const Container& c) {
   } catch (const std::exception& e) {
     options_.logger.warn(tag, std::string("reading the exit record: ") + e.what());
   }
+  // A helper that died while burrowd was down is reported as for a live container. Only a
+  // dead overlay's pid is checked: after a normal exit nobody has unmounted it yet.
+  std::string error;
+  if (!rec)
+    error = "burrow-shim (pid " + std::to_string(c.state.shim_pid) + ") died without recording the exit";
+  else if (c.state.overlay_pid > 0 && process_start_time(c.state.overlay_pid) == 0)
+    error = "burrow-overlay (pid " + std::to_string(c.state.overlay_pid) + "), the container's root file system, died";
+  if (!error.empty()) options_.logger.error(tag, error);
   unmount_rootfs(c.id, nullptr);
   network_.detach(store_.bundle_dir(c.id));
   Container ended = store_.update_state(c.id, [&](ContainerState& s) {
@@ -340,6 +348,7 @@ void ContainerManager::adopt(const Container& c) {
     s.pid = 0;
     s.exit_code = rec ? rec->exit_code : -127;
     s.finished_at = rec && !rec->finished_at.empty() ? rec->finished_at : now_rfc3339_nano();
+    if (!error.empty()) s.error = error;
   });
   publish("die", ended, {{"exitCode", std::to_string(ended.state.exit_code)}});
   options_.logger.info(tag, "container ended while burrowd was down (exit " +
