@@ -94,7 +94,9 @@ bench_cleanup() {
       kill -KILL "$hpid" 2>/dev/null || true
     fi
   done < <(find "$dir" -name engine-ns.pid 2>/dev/null)
-  grep -o " $dir[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r | while read -r m; do
+  # (the mounts burrow makes live in its own namespaces; this catches only leftovers in ours)
+  local m
+  for m in $(grep -o " $dir[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r); do
     umount -l "$m" 2>/dev/null || fusermount3 -uz "$m" 2>/dev/null || true
   done
   pman system reset -f >/dev/null 2>&1 || true
