@@ -3,12 +3,10 @@
 # the stored log and follows it live with no line lost or repeated between the two.
 source "$(dirname "$0")/lib.sh"
 burrow_setup
-[[ -x "$T/bin/burrowd" && -x "$T/bin/burrow-shim" && -x "$T/bin/burrow-overlay" ]] || skip "programs not built"
+require_programs burrowd burrow-shim burrow-overlay
 start_burrowd
 
-api POST "/images/create?fromSrc=-&repo=busybox&tag=latest" --data-binary @"$(busybox_tar)" >/dev/null
-assert_eq "$(api_status)" 200 "import busybox"
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+import_busybox
 
 id=$(api POST /containers/create -H 'Content-Type: application/json' \
   -d '{"Image":"busybox","Cmd":["sh","-c","i=0; while [ $i -lt 60000 ]; do i=$((i+1)); echo $i; [ $((i % 1000)) = 0 ] && usleep 40000; done; true"]}' | json 'd["Id"]')

@@ -4,31 +4,11 @@
 # ids and ownership inside the sandbox, and the error statuses of bad input.
 source "$(dirname "$0")/lib.sh"
 burrow_setup
-[[ -x "$T/bin/burrowd" && -x "$T/bin/burrow-shim" && -x "$T/bin/burrow-overlay" ]] || skip "programs not built"
+require_programs burrowd burrow-shim burrow-overlay
 start_burrowd
 
-api POST "/images/create?fromSrc=-&repo=busybox&tag=latest" --data-binary @"$(busybox_tar)" >/dev/null
-assert_eq "$(api_status)" 200 "import busybox"
+import_busybox
 
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
-create() {  # create BODY [NAME] -> id
-  local q=""
-  [[ -n "${2:-}" ]] && q="?name=$2"
-  api POST "/containers/create$q" -H 'Content-Type: application/json' -d "$1" | json 'd["Id"]'
-}
-run_wait() {  # run_wait BODY -> id, after it exited
-  local id
-  id=$(create "$1")
-  api POST "/containers/$id/start" >/dev/null
-  [[ $(api_status) == 204 ]] || fail "start: $(cat "$T/body")"
-  api POST "/containers/$id/wait" >/dev/null
-  echo "$id"
-}
-logs_of() { api GET "/containers/$1/logs?stdout=1&stderr=1" | python3 -c '
-import sys
-d = sys.stdin.buffer.read()
-while len(d) >= 8:
-    n = int.from_bytes(d[4:8], "big"); sys.stdout.buffer.write(d[8:8 + n]); d = d[8 + n:]'; }
 
 note "bad input"
 api POST /containers/create -H 'Content-Type: application/json' -d '{"Image": "busybox", ' >/dev/null

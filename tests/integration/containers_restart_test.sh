@@ -4,20 +4,10 @@
 # exitCode), logs options, the v1.9 attach replay, and the resource-limit warnings.
 source "$(dirname "$0")/lib.sh"
 burrow_setup
-[[ -x "$T/bin/burrowd" && -x "$T/bin/burrow-shim" && -x "$T/bin/burrow-overlay" ]] || skip "programs not built"
+require_programs burrowd burrow-shim burrow-overlay
 start_burrowd
 
-api POST "/images/create?fromSrc=-&repo=busybox&tag=latest" --data-binary @"$(busybox_tar)" >/dev/null
-assert_eq "$(api_status)" 200 "import busybox"
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
-create() {
-  api POST "/containers/create${2:+?name=$2}" -H 'Content-Type: application/json' -d "$1" | json 'd["Id"]'
-}
-frames() { python3 -c '
-import sys
-d = sys.stdin.buffer.read()
-while len(d) >= 8:
-    n = int.from_bytes(d[4:8], "big"); sys.stdout.buffer.write(d[8:8 + n]); d = d[8 + n:]'; }
+import_busybox
 
 note "events of a container's life"
 since=$(date +%s)

@@ -5,10 +5,14 @@
 # Environment (set by ctest, see tests/integration/CMakeLists.txt):
 #   BURROW_BIN_DIR   directory with burrowd, burrow-shim, burrow-overlay
 #   BURROW_SRC_DIR   the source tree (for scripts/)
+#   BURROW_SANITIZE  ON when the binaries are built with ASan+UBSan: burrow_setup then sends every
+#                    sanitizer report to $T/sanitizer/ (as_user passes the options through its
+#                    env -i) and the cleanup fails the test when a report is there.
 set -euo pipefail
 
 SKIP=77
 TEST_NAME=$(basename "$0" .sh)
+SANITIZER_ENV=()
 
 fail() { echo "FAIL [$TEST_NAME]: $*" >&2; exit 1; }
 skip() { echo "SKIP [$TEST_NAME]: $*" >&2; exit $SKIP; }
@@ -35,7 +39,7 @@ as_user() {
     home=$(getent passwd "$user" | cut -d: -f6)
     $mode setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
       env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" USER="$user" \
-      "$@"
+      "${SANITIZER_ENV[@]}" "$@"
   else
     $mode "$@"
   fi
@@ -54,6 +58,13 @@ burrow_setup() {
   for prog in burrowd burrow-shim burrow-overlay burrow-net burrow-net-probe; do
     [[ -x "$BURROW_BIN_DIR/$prog" ]] && cp "$BURROW_BIN_DIR/$prog" "$T/bin/"
   done
+  if [[ ${BURROW_SANITIZE:-OFF} == ON ]]; then
+    mkdir "$T/sanitizer"
+    chmod 1777 "$T/sanitizer"
+    SANITIZER_ENV=("ASAN_OPTIONS=log_path=$T/sanitizer/asan:halt_on_error=1:detect_leaks=1"
+      "UBSAN_OPTIONS=log_path=$T/sanitizer/ubsan:halt_on_error=1:print_stacktrace=1")
+    export "${SANITIZER_ENV[@]}"
+  fi
   [[ $(id -u) -eq 0 ]] && chown -R "$(test_user)": "$T"
   SOCK="$T/docker.sock"
   BURROWD_PIDS=()
@@ -78,6 +89,7 @@ burrow_cleanup() {
       kill -KILL "$hpid" 2>/dev/null || true
     fi
   done < <(find "$T" -name engine-ns.pid 2>/dev/null)
+  sanitizer_reports_absent || rc=1
   if [[ $rc -ne 0 && $rc -ne $SKIP && -f "$T/burrowd.log" ]]; then
     echo "---- burrowd.log ($TEST_NAME) ----" >&2
     tail -n 60 "$T/burrowd.log" >&2 || true
@@ -88,6 +100,19 @@ burrow_cleanup() {
   done
   if [[ -z "${BURROW_KEEP_TEST_DIR:-}" ]]; then rm -rf "$T" 2>/dev/null || true; fi
   exit $rc
+}
+
+# sanitizer_reports_absent: prints each sanitizer report written by this test's programs and
+# fails (returns 1) if there is any.
+sanitizer_reports_absent() {
+  local report found=0
+  for report in "$T"/sanitizer/*; do
+    [[ -f "$report" ]] || continue
+    found=1
+    echo "---- sanitizer report $(basename "$report") ($TEST_NAME) ----" >&2
+    cat "$report" >&2
+  done
+  [[ $found -eq 0 ]]
 }
 
 # start_burrowd [EXTRA ARGS...]: starts burrowd as the test user on $SOCK with state in
@@ -131,4 +156,69 @@ busybox_tar() {
     [[ $(id -u) -eq 0 ]] && chown "$(test_user)": "$T/busybox.tar"
   fi
   echo "$T/busybox.tar"
+}
+
+# ---- Helpers for tests that run containers ----
+
+# require_programs PROG...: skips the test unless each burrow program was built.
+require_programs() {
+  local prog
+  for prog; do [[ -x "$T/bin/$prog" ]] || skip "$prog not built"; done
+}
+
+# json EXPR: prints EXPR evaluated with d = the JSON document on stdin (e.g. json 'd["Id"]').
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+
+# import_busybox: imports the busybox base image as busybox:latest.
+import_busybox() {
+  api POST "/images/create?fromSrc=-&repo=busybox&tag=latest" --data-binary @"$(busybox_tar)" >/dev/null
+  assert_eq "$(api_status)" 200 "import busybox"
+}
+
+# create BODY [NAME]: creates a container from the JSON BODY and prints its id.
+create() {
+  api POST "/containers/create${2:+?name=$2}" -H 'Content-Type: application/json' -d "$1" | json 'd["Id"]'
+}
+
+# run_wait BODY: creates and starts a container, waits until it exited, prints its id.
+run_wait() {
+  local id
+  id=$(create "$1")
+  api POST "/containers/$id/start" >/dev/null
+  [[ $(api_status) == 204 ]] || fail "start: $(cat "$T/body")"
+  api POST "/containers/$id/wait" >/dev/null
+  echo "$id"
+}
+
+# frames: the payloads of a multiplexed attach/logs stream (8-byte headers) on stdin.
+frames() { python3 -c '
+import sys
+d = sys.stdin.buffer.read()
+while len(d) >= 8:
+    n = int.from_bytes(d[4:8], "big"); sys.stdout.buffer.write(d[8:8 + n]); d = d[8 + n:]'; }
+
+# logs_of ID: the container's stdout and stderr as stored in its log.
+logs_of() { api GET "/containers/$1/logs?stdout=1&stderr=1" | frames; }
+
+# remove_containers: force-removes every container of this burrowd; never fails (for traps).
+remove_containers() {
+  local ids id
+  ids=$(API_TIMEOUT=10 api GET "/containers/json?all=1" |
+    python3 -c 'import json,sys; print(" ".join(c["Id"] for c in json.load(sys.stdin)))' 2>/dev/null) || return 0
+  for id in $ids; do API_TIMEOUT=15 api DELETE "/containers/$id?force=1" >/dev/null 2>&1 || true; done
+}
+
+# remove_containers_on_exit: on exit, remove the containers first, then burrow_cleanup.
+remove_containers_on_exit() {
+  trap 'rc=$?; set +e; remove_containers; (exit $rc); burrow_cleanup' EXIT
+}
+
+# free_port: a TCP port on 127.0.0.1 that nobody listens on now (off the ephemeral range).
+free_port() {
+  local p
+  for _ in $(seq 1 100); do
+    p=$((20000 + RANDOM % 12000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+  fail "no free port"
 }

@@ -5,31 +5,10 @@
 # reports its exit code at once (wait, ps -a "Exit N"); a published port keeps serving.
 source "$(dirname "$0")/lib.sh"
 burrow_setup
-for p in burrowd burrow-shim burrow-overlay burrow-net; do [[ -x "$T/bin/$p" ]] || skip "$p not built"; done
-remove_containers() {
-  local ids
-  ids=$(API_TIMEOUT=10 api GET "/containers/json?all=1" | python3 -c 'import json,sys; print(" ".join(c["Id"] for c in json.load(sys.stdin)))' 2>/dev/null) || return 0
-  for id in $ids; do API_TIMEOUT=15 api DELETE "/containers/$id?force=1" >/dev/null 2>&1 || true; done
-}
-trap 'rc=$?; set +e; remove_containers; (exit $rc); burrow_cleanup' EXIT
+require_programs burrowd burrow-shim burrow-overlay burrow-net
+remove_containers_on_exit
 start_burrowd
-api POST "/images/create?fromSrc=-&repo=busybox&tag=latest" --data-binary @"$(busybox_tar)" >/dev/null
-assert_eq "$(api_status)" 200 "import busybox"
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
-create() { api POST "/containers/create?name=$2" -H 'Content-Type: application/json' -d "$1" | json 'd["Id"]'; }
-frames() { python3 -c '
-import sys
-d = sys.stdin.buffer.read()
-while len(d) >= 8:
-    n = int.from_bytes(d[4:8], "big"); sys.stdout.buffer.write(d[8:8 + n]); d = d[8 + n:]'; }
-free_port() {
-  local p
-  for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 12000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-  fail "no free port"
-}
+import_busybox
 http_get() { curl -s --max-time 2 "http://127.0.0.1:$1/" 2>/dev/null; }
 # gapless: the numbers on stdin are 0, 1, 2, ... without a gap; prints the last.
 gapless() { python3 -c '
@@ -82,9 +61,13 @@ assert_eq "$(API_TIMEOUT=5 api POST /containers/counter/wait | json 'd["StatusCo
 api GET "/containers/counter/logs?stdout=1" | frames | gapless 0 >/dev/null || fail "logs have a gap after stop"
 
 note "the container that exited while burrowd was down"
+# At once: a wait that blocked would run into API_TIMEOUT; only curl is timed (a loaded CI
+# machine can take a second to start python).
 t0=$(date +%s%N)
-assert_eq "$(API_TIMEOUT=5 api POST /containers/shortlived/wait | json 'd["StatusCode"]')" 7 "wait after the restart"
-[[ $((($(date +%s%N) - t0) / 1000000)) -lt 1000 ]] || fail "wait took more than 1 s"
+API_TIMEOUT=10 api POST /containers/shortlived/wait >"$T/wait.json"
+waited_ms=$((($(date +%s%N) - t0) / 1000000))
+assert_eq "$(json 'd["StatusCode"]' <"$T/wait.json")" 7 "wait after the restart"
+[[ $waited_ms -lt 3000 ]] || fail "wait took $waited_ms ms, not at once"
 assert_eq "$(api GET '/containers/json?all=1' | json '[c["Status"] for c in d if "/shortlived" in c["Names"]][0]')" "Exit 7" "ps -a"
 
 note "the published port after the restart"
