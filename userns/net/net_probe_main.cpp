@@ -3,15 +3,19 @@
 //   tcp-sink PORT              accept connections, read and discard, forever
 //   tcp-send HOST PORT MIB     send MIB MiB over one connection; prints "Gbit/s N"
 //   tcp-echo PORT              accept connections, echo what arrives, forever
-//   tcp-rate HOST PORT SECS    connect, send one byte, read it back, close; prints "conn/s N"
+//   tcp-rate HOST PORT SECS    connect, send one byte, read it back, reset; prints "conn/s N"
 //   udp-echo PORT              echo every datagram to its sender, forever
 //   udp-send HOST PORT TEXT    send TEXT, print the reply (exit 1 after 5 s without one)
 //   tcp-get HOST PORT          connect, send nothing, print what arrives until EOF
 //   tcp-say HOST PORT TEXT     connect, send TEXT, half-close, print what arrives until EOF
 //   unix-call PATH TEXT        the same over a Unix socket (slirp4netns's API socket)
+//   tcp-relay LISTEN HOST PORT accept on LISTEN, connect to HOST:PORT, splice both ways: the
+//                              simplest user-space forwarder (two blocking threads and a 1 MiB
+//                              pipe per direction, no epoll), bench/ports's two-hop baseline
 // Servers take PORT (0.0.0.0) or IP:PORT.
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -118,6 +122,10 @@ int tcp_rate(const char* host, int port, double seconds) {
     int s = connect_to(host, port);
     char c = 'x';
     if (::write(s, &c, 1) != 1 || ::read(s, &c, 1) != 1) die("round trip");
+    // Closed with a reset: thousands of TIME_WAIT entries a second would fill the host's port
+    // range and slow every later connect (and every later path measured in the same run).
+    linger abort{1, 0};
+    ::setsockopt(s, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
     ::close(s);
     ++count;
   }
@@ -154,6 +162,44 @@ int unix_call(const char* path, const char* text) {
   if (::write(s, text, len) != static_cast<ssize_t>(len)) die("write");
   ::shutdown(s, SHUT_WR);
   return tcp_get_from(s);
+}
+
+// Blocking splice from `from` to `to` through a pipe until EOF, then passes the half-close on.
+void splice_until_eof(int from, int to) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) die("pipe2");
+  ::fcntl(p[1], F_SETPIPE_SZ, 1 << 20);  // best effort, as in burrow-net
+  for (;;) {
+    ssize_t n = ::splice(from, nullptr, p[1], nullptr, 1 << 20, SPLICE_F_MOVE | SPLICE_F_MORE);
+    if (n <= 0) break;
+    while (n > 0) {
+      ssize_t m = ::splice(p[0], nullptr, to, nullptr, static_cast<size_t>(n), SPLICE_F_MOVE);
+      if (m <= 0) break;
+      n -= m;
+    }
+    if (n > 0) break;
+  }
+  ::shutdown(to, SHUT_WR);
+  ::close(p[0]);
+  ::close(p[1]);
+}
+
+int tcp_relay(const std::string& where, const char* host, int port) {
+  int l = listen_on(where, SOCK_STREAM);
+  for (;;) {
+    int c = ::accept4(l, nullptr, nullptr, SOCK_CLOEXEC);
+    if (c < 0) continue;
+    int one = 1;
+    ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int s = connect_to(host, port);
+    std::thread([c, s] {
+      std::thread down(splice_until_eof, s, c);
+      splice_until_eof(c, s);
+      down.join();
+      ::close(c);
+      ::close(s);
+    }).detach();
+  }
 }
 
 int udp_echo(const std::string& where) {
@@ -202,11 +248,12 @@ int main(int argc, char** argv) {
   if (mode == "tcp-rate" && argc == 5) return tcp_rate(argv[2], std::atoi(argv[3]), std::atof(argv[4]));
   if (mode == "tcp-get" && argc == 4) return tcp_get(argv[2], std::atoi(argv[3]));
   if (mode == "tcp-say" && argc == 5) return tcp_say(argv[2], std::atoi(argv[3]), argv[4]);
+  if (mode == "tcp-relay" && argc == 5) return tcp_relay(argv[2], argv[3], std::atoi(argv[4]));
   if (mode == "unix-call" && argc == 4) return unix_call(argv[2], argv[3]);
   if (mode == "udp-echo" && argc == 3) return udp_echo(argv[2]);
   if (mode == "udp-send" && argc == 5) return udp_send(argv[2], std::atoi(argv[3]), argv[4]);
   std::fprintf(stderr,
                "usage: burrow-net-probe tcp-sink|tcp-echo|udp-echo PORT | tcp-send HOST PORT MIB |"
-               " tcp-rate HOST PORT SECS | tcp-get HOST PORT | tcp-say HOST PORT TEXT | unix-call PATH TEXT | udp-send HOST PORT TEXT\n");
+               " tcp-rate HOST PORT SECS | tcp-get HOST PORT | tcp-say HOST PORT TEXT | tcp-relay LISTEN HOST PORT | unix-call PATH TEXT | udp-send HOST PORT TEXT\n");
   return 2;
 }
