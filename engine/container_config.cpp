@@ -100,9 +100,17 @@ PreparedConfig prepare_config(const Object::Ptr& body, const Object::Ptr& image_
   for (const char* key : {"Volumes", "ExposedPorts"})
     if (!c->has(key) || c->isNull(key)) c->set(key, Object::Ptr(new Object));
 
+  // Entrypoint [""] clears the entrypoint (`docker run --entrypoint ""` sends it), as Docker's
+  // mergeAndVerifyConfig does after the image merge; the image's Cmd is not inherited then.
   std::vector<std::string> argv = json_strings(c, "Entrypoint");
+  if (argv.size() == 1 && argv[0].empty()) {
+    c->set("Entrypoint", Poco::Dynamic::Var());
+    argv.clear();
+  }
   for (const auto& a : json_strings(c, "Cmd")) argv.push_back(a);
   if (argv.empty()) throw Error::internal("No command specified");
+  // An empty program name (Cmd [""]) could only fail at start, with a misleading exec error.
+  if (argv[0].empty()) throw Error::internal("No command specified (the program name is empty)");
   out.path = argv[0];
   out.args.assign(argv.begin() + 1, argv.end());
 
