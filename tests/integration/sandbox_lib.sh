@@ -34,6 +34,7 @@ sandbox_cleanup() {
   set +e
   as_user "$T/bin/burrow-sandbox-driver" ns --root "$T/state" -- rm -rf "$T/rootfs" "$T/c" >/dev/null 2>&1
   as_user "$T/bin/burrow-sandbox-driver" stop --root "$T/state" >/dev/null 2>&1
+  sanitizer_reports_absent || rc=1
   if [[ -z "${BURROW_KEEP_TEST_DIR:-}" ]]; then rm -rf "$T" 2>/dev/null; fi
   exit $rc
 }

@@ -16,7 +16,7 @@ chown "$uid:$uid" "$home"
 sock="$home/d.sock"
 
 setpriv --reuid="$uid" --regid="$uid" --clear-groups \
-  env -i PATH=/usr/bin:/bin HOME="$home" "$T/bin/burrowd" --root "$home/state" -H "unix://$sock" \
+  env -i PATH=/usr/bin:/bin HOME="$home" "${SANITIZER_ENV[@]}" "$T/bin/burrowd" --root "$home/state" -H "unix://$sock" \
   >>"$T/burrowd.log" 2>&1 &
 BURROWD_PIDS+=($!)
 pid=$!
