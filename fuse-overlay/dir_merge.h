@@ -19,6 +19,13 @@ struct MergedEntry {
   uint64_t ino = 0;        // the reported inode number
 };
 
+// One merged listing of a directory as readdir serves it ("." and ".." first). Offsets handed
+// to the kernel carry the id, so a read continued later finds this listing (Inode keeps it).
+struct DirListing {
+  uint32_t id = 0;
+  std::vector<MergedEntry> entries;
+};
+
 // Lists the directory at `path` spanning `dir_layers` (top first) into `out`. Returns 0 or
 // errno. With stop_at_first, returns as soon as one entry is known (an emptiness check).
 int list_merged(const Layers& layers, const std::vector<int>& dir_layers, const std::string& path,

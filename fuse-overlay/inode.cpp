@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "fuse-overlay/dir_merge.h"
+
 namespace burrow::fuse_overlay {
 
 std::string relative_path(const Inode& inode) {
@@ -60,6 +62,25 @@ void Inode::rename_name(const Inode* old_parent, const std::string& old_name, st
   where_.parent = std::move(new_parent);
   where_.name = std::move(new_name);
   where_.unlinked = false;
+}
+
+std::shared_ptr<const DirListing> Inode::listing(uint32_t id) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& l : listings_)
+    if (l->id == id) return l;
+  return nullptr;
+}
+
+void Inode::add_listing(std::shared_ptr<const DirListing> listing) {
+  std::lock_guard lock(mutex_);
+  listings_.insert(listings_.begin(), std::move(listing));
+  if (listings_.size() > kMaxListings) listings_.resize(kMaxListings);
+}
+
+void Inode::drop_listing(uint32_t id) {
+  std::lock_guard lock(mutex_);
+  auto& ls = listings_;
+  ls.erase(std::remove_if(ls.begin(), ls.end(), [&](const auto& l) { return l->id == id; }), ls.end());
 }
 
 std::string child_path(const std::string& dir_path, const std::string& name) {

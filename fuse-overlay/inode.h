@@ -17,6 +17,8 @@
 
 namespace burrow::fuse_overlay {
 
+struct DirListing;  // dir_merge.h
+
 class Inode {
  public:
   // A snapshot of the inode's location, taken under the lock.
@@ -70,14 +72,23 @@ class Inode {
   void rename_name(const Inode* old_parent, const std::string& old_name, std::shared_ptr<Inode> new_parent,
                    std::string new_name);
 
+  // Directories: the merged listings readdir is in the middle of serving, so that a read
+  // continued at an offset finds the listing that offset came from. At most kMaxListings are
+  // kept (most recent first); a listing is dropped when its end has been served.
+  static constexpr size_t kMaxListings = 4;
+  std::shared_ptr<const DirListing> listing(uint32_t id) const;
+  void add_listing(std::shared_ptr<const DirListing> listing);
+  void drop_listing(uint32_t id);
+
  private:
   const uint64_t key_;
   const mode_t type_;
-  mutable std::mutex mutex_;  // guards where_; innermost lock
+  mutable std::mutex mutex_;  // guards where_, aliases_ and listings_; innermost lock
   Where where_;
   // Further names of a hard-linked object the kernel has looked up; one becomes the location
   // when the current one is removed. Kept out of Where so snapshots stay cheap.
   std::vector<std::pair<std::shared_ptr<Inode>, std::string>> aliases_;
+  std::vector<std::shared_ptr<const DirListing>> listings_;
 };
 
 // The path of an inode relative to each layer's root ("." for the root, else "a/b/c").

@@ -1,5 +1,6 @@
-// OverlayFs callbacks on directories: the merged listing is taken once per opendir (so offsets
-// stay stable), readdirplus registers each entry with the kernel like a lookup.
+// OverlayFs callbacks on directories: the merged listing is taken when a read starts at offset 0
+// and kept on the directory's inode until its end is served (offsets name the listing, so they
+// stay stable); readdirplus registers each entry with the kernel like a lookup.
 #include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,7 +8,6 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "fuse-overlay/dir_merge.h"
@@ -17,61 +17,71 @@ namespace burrow::fuse_overlay {
 
 namespace {
 
-// What fi->fh points at for an open directory; owned by it until releasedir. The listing is
-// made by the first readdir, not by opendir: when the kernel serves the directory from its
-// readdir cache, no listing is needed at all.
-struct DirHandle {
-  std::mutex mutex;                  // guards listed and the publication of entries
-  bool listed = false;
-  std::vector<MergedEntry> entries;  // "." and ".." first; read-only once listed
-};
+// A readdir offset names the entry to continue at and the listing it belongs to: listing id in
+// bits 32..62 (the offset stays positive), entry index in bits 0..31. 0 is the start.
+constexpr uint64_t kListingIdMask = 0x7fffffff;
+off_t offset_of(uint32_t id, size_t index) { return static_cast<off_t>((uint64_t{id} << 32) | index); }
+uint32_t listing_id_of(off_t off) { return static_cast<uint32_t>((static_cast<uint64_t>(off) >> 32) & kListingIdMask); }
+size_t index_of(off_t off) { return static_cast<size_t>(static_cast<uint64_t>(off) & 0xffffffffu); }
 
 }  // namespace
 
 void OverlayFs::opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  auto node = inode(ino);
-  if (!node) {
+  if (!inode(ino)) {
     fuse_reply_err(req, ENOENT);
     return;
   }
-  auto handle = std::make_unique<DirHandle>();
-  fi->fh = reinterpret_cast<uint64_t>(handle.get());
+  // Without opendir support the kernel opens directories itself, keeping their pages and
+  // listings cached (FOPEN_KEEP_CACHE | FOPEN_CACHE_DIR), which is what the answer below gives
+  // when caching is on; that saves an OPENDIR and a RELEASEDIR round trip for every directory
+  // opened. Readdir needs no handle: the listing lives on the inode, found by the offset.
+  if (no_opendir_) {
+    fuse_reply_err(req, ENOSYS);
+    return;
+  }
+  fi->fh = 0;
   fi->keep_cache = timeout_ > 0;
   fi->cache_readdir = timeout_ > 0;
-  if (fuse_reply_open(req, fi) == 0) handle.release();
+  fuse_reply_open(req, fi);
+}
+
+std::shared_ptr<const DirListing> OverlayFs::listing_at(const std::shared_ptr<Inode>& dir, off_t off, int& err) {
+  err = 0;
+  if (off != 0) {
+    if (auto l = dir->listing(listing_id_of(off))) return l;
+    // Not kept (seekdir to an old offset, or more concurrent readers than kMaxListings): a
+    // fresh listing continues at the same index, which is exact unless the directory changed.
+  }
+  auto l = std::make_shared<DirListing>();
+  l->id = static_cast<uint32_t>(next_listing_id_.fetch_add(1) & kListingIdMask);
+  Inode::Where w = dir->where();
+  l->entries = {{".", DT_DIR, dir->key()}, {"..", DT_DIR, w.parent ? w.parent->key() : dir->key()}};
+  if (!w.unlinked) err = list_merged(layers_, w.layers, relative_path(*dir), l->entries);
+  if (err != 0) return nullptr;
+  dir->add_listing(l);
+  return l;
 }
 
 void OverlayFs::readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi, bool plus) {
-  auto* handle = reinterpret_cast<DirHandle*>(fi->fh);
   auto dir = inode(ino);
   if (!dir) {
     fuse_reply_err(req, ENOENT);
     return;
   }
-  bool listed;
-  {
-    std::lock_guard lock(handle->mutex);
-    listed = handle->listed;
+  int err = 0;
+  std::shared_ptr<const DirListing> listing = listing_at(dir, off, err);
+  if (!listing) {
+    fuse_reply_err(req, err);
+    return;
   }
-  if (!listed) {
-    // Listed without the lock held; when two readers race, the first listing published wins.
-    Inode::Where w = dir->where();
-    std::vector<MergedEntry> entries{{".", DT_DIR, dir->key()}, {"..", DT_DIR, w.parent ? w.parent->key() : dir->key()}};
-    int err = w.unlinked ? 0 : list_merged(layers_, w.layers, relative_path(*dir), entries);
-    if (err != 0) {
-      fuse_reply_err(req, err);
-      return;
-    }
-    std::lock_guard lock(handle->mutex);
-    if (!handle->listed) {
-      handle->entries = std::move(entries);
-      handle->listed = true;
-    }
-  }
+  const std::vector<MergedEntry>& entries = listing->entries;
+  size_t start = off == 0 ? 0 : index_of(off);
+  if (start >= entries.size()) dir->drop_listing(listing->id);  // the end: the kernel reads no further
   std::vector<char> buf(size);
   size_t used = 0;
-  for (size_t i = static_cast<size_t>(off); i < handle->entries.size(); ++i) {
-    const MergedEntry& entry = handle->entries[i];
+  for (size_t i = start; i < entries.size(); ++i) {
+    const MergedEntry& entry = entries[i];
+    off_t next = offset_of(listing->id, i + 1);
     size_t left = size - used;
     size_t n;
     if (!plus) {
@@ -79,7 +89,7 @@ void OverlayFs::readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, 
       std::memset(&st, 0, sizeof st);
       st.st_ino = entry.ino;
       st.st_mode = static_cast<mode_t>(DTTOIF(entry.type));
-      n = fuse_add_direntry(req, buf.data() + used, left, entry.name.c_str(), &st, static_cast<off_t>(i + 1));
+      n = fuse_add_direntry(req, buf.data() + used, left, entry.name.c_str(), &st, next);
       if (n > left) break;
     } else {
       fuse_entry_param e;
@@ -90,11 +100,11 @@ void OverlayFs::readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, 
         e.attr.st_mode = S_IFDIR;
       } else {
         Found f;
-        int err = find_child(dir, entry.name, f);
-        if (err == ENOENT) continue;  // removed since opendir
-        if (err != 0) {
+        int ferr = find_child(dir, entry.name, f);
+        if (ferr == ENOENT) continue;  // removed since the listing was made
+        if (ferr != 0) {
           if (used == 0) {
-            fuse_reply_err(req, err);
+            fuse_reply_err(req, ferr);
             return;
           }
           break;
@@ -102,7 +112,7 @@ void OverlayFs::readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, 
         make_entry(dir, entry.name, f, e);
         counted = true;
       }
-      n = fuse_add_direntry_plus(req, buf.data() + used, left, entry.name.c_str(), &e, static_cast<off_t>(i + 1));
+      n = fuse_add_direntry_plus(req, buf.data() + used, left, entry.name.c_str(), &e, next);
       if (n > left) {
         if (counted) table_.forget(e.ino, 1);  // the kernel will not see this entry
         break;
@@ -113,10 +123,7 @@ void OverlayFs::readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, 
   fuse_reply_buf(req, buf.data(), used);
 }
 
-void OverlayFs::releasedir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  delete reinterpret_cast<DirHandle*>(fi->fh);
-  fuse_reply_err(req, 0);
-}
+void OverlayFs::releasedir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) { fuse_reply_err(req, 0); }
 
 void OverlayFs::fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi) {
   auto node = inode(ino);

@@ -64,6 +64,9 @@ void OverlayFs::init(fuse_conn_info* conn) {
   conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
   conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
   writeback_ = (conn->want & FUSE_CAP_WRITEBACK_CACHE) != 0;
+  // With caching on, opendir answers ENOSYS and the kernel stops asking (see opendir()).
+  no_opendir_ = timeout_ > 0 && (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT);
+  if (no_opendir_) conn->want |= FUSE_CAP_NO_OPENDIR_SUPPORT;
   conn->max_background = 64;
   conn->congestion_threshold = 48;
   logger_.debug("burrow-overlay", "init: writeback " + std::string((conn->want & FUSE_CAP_WRITEBACK_CACHE) ? "on" : "off") +

@@ -8,11 +8,13 @@
 #define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "base/logger.h"
+#include "fuse-overlay/dir_merge.h"
 #include "fuse-overlay/inode_table.h"
 #include "fuse-overlay/layers.h"
 #include "fuse-overlay/overlay_options.h"
@@ -115,6 +117,8 @@ class OverlayFs {
   int new_object(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev, const char* link,
                  fuse_entry_param& e);
   std::string proc_path(const Inode& node) const;
+  // The listing a readdir at `off` continues (a new one at 0, kept on dir). Null with err set.
+  std::shared_ptr<const DirListing> listing_at(const std::shared_ptr<Inode>& dir, off_t off, int& err);
 
   const OverlayOptions options_;
   Logger& logger_;
@@ -122,6 +126,8 @@ class OverlayFs {
   InodeTable table_;
   double timeout_;
   bool writeback_ = false;  // negotiated in init(), before any other request; read-only after
+  bool no_opendir_ = false;  // the same: the kernel opens directories without asking us
+  std::atomic<uint32_t> next_listing_id_{1};
   const uid_t euid_;        // this process's ids: objects it creates get them by default
   const gid_t egid_;
 };

@@ -4,10 +4,9 @@
 # copy-up), append to one shared lower file, create/rename/remove in one directory and list
 # directories meanwhile; then every write must be there and nothing else.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/overlay_lib.sh"
 burrow_setup
-as_user test -r /dev/fuse -a -w /dev/fuse || skip "/dev/fuse not usable by $(test_user): run scripts/setup-test-host"
-as_user unshare -rm true 2>/dev/null || skip "unprivileged user namespaces are not available"
-[[ -x "$BURROW_BIN_DIR/burrow-overlay" ]] || skip "burrow-overlay not built"
+overlay_require
 
 cat >"$T/inner.sh" <<INNER
 set -eu
@@ -40,9 +39,4 @@ for d in \$(seq 1 8); do [ "\$(ls m/d\$d/sub | wc -l)" = 50 ] || fail "d\$d list
 umount m
 echo ok
 INNER
-[[ $(id -u) -eq 0 ]] && chown -R "$(test_user)": "$T"
-set +e
-as_user unshare -rm bash "$T/inner.sh" >"$T/out.log" 2>&1
-rc=$?
-set -e
-[[ $rc -eq 0 ]] || { cat "$T/out.log" >&2; fail "concurrent use of burrow-overlay failed"; }
+overlay_run_inner "concurrent use of burrow-overlay failed"

@@ -4,10 +4,9 @@
 # the mount, a shell loop edits, appends, renames and deletes files, and then the upper
 # layer's changes (burrow-overlay --changes) and the merged contents are checked.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/overlay_lib.sh"
 burrow_setup
-as_user test -r /dev/fuse -a -w /dev/fuse || skip "/dev/fuse not usable by $(test_user): run scripts/setup-test-host"
-as_user unshare -rm true 2>/dev/null || skip "unprivileged user namespaces are not available"
-[[ -x "$BURROW_BIN_DIR/burrow-overlay" ]] || skip "burrow-overlay not built"
+overlay_require
 
 cat >"$T/inner.sh" <<INNER
 set -eu
@@ -77,9 +76,4 @@ grep -qx "A /var/lib/shared/x" changes.txt || fail "setgid dir file"
 ! grep -q "pkg15" changes.txt || fail "untouched paths listed"
 echo ok
 INNER
-[[ $(id -u) -eq 0 ]] && chown -R "$(test_user)": "$T"
-set +e
-as_user unshare -rm bash "$T/inner.sh" >"$T/out.log" 2>&1
-rc=$?
-set -e
-[[ $rc -eq 0 ]] || { cat "$T/out.log" >&2; fail "workload on burrow-overlay failed"; }
+overlay_run_inner "workload on burrow-overlay failed"
