@@ -15,61 +15,11 @@
 #include "base/sys.h"
 #include "userns/net/forwarder.h"
 #include "userns/net/host_ports.h"
+#include "tests/userns/net_harness.h"
 
 using namespace burrow;
 using namespace burrow::userns::net;
-
-namespace {
-
-int port_of(int fd) {
-  sockaddr_in a{};
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  return ntohs(a.sin_port);
-}
-
-sockaddr_in loopback(int port) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return a;
-}
-
-Fd plain_socket(int type) { return Fd(sys::check(::socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), "socket")); }
-
-Fd blocking_connect(int port, int type = SOCK_STREAM) {
-  Fd s(::socket(AF_INET, type | SOCK_CLOEXEC, 0));
-  sockaddr_in a = loopback(port);
-  sys::check(::connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), "connect");
-  return s;
-}
-
-void set_blocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK); }
-
-// A forwarder with one route from a fresh loopback port to `target_port`, run on a thread.
-struct Harness {
-  Forwarder forwarder;
-  std::thread thread;
-  int port = 0;
-  Harness(Proto proto, int target_port, ForwarderOptions o = {}) : forwarder(o) {
-    Route r;
-    r.listener = bind_socket("127.0.0.1", 0, proto);
-    port = port_of(r.listener.get());
-    r.proto = proto;
-    r.target = loopback(target_port);
-    r.factory = plain_socket;
-    r.name = "test";
-    forwarder.add_route(std::move(r));
-    thread = std::thread([this] { forwarder.run(); });
-  }
-  ~Harness() {
-    forwarder.stop();
-    thread.join();
-  }
-};
-
-}  // namespace
+using namespace burrow::userns::net::testing;
 
 TEST_CASE("TCP is relayed both ways, and a half-close passes through", "[net][forwarder]") {
   Fd server = bind_socket("127.0.0.1", 0, Proto::Tcp);

@@ -32,7 +32,13 @@ class Forwarder::Listener : public EventHandler {
       int fd = ::accept4(route_.listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
         if (errno == EINTR || errno == ECONNABORTED) continue;
-        if (errno == EMFILE || errno == ENFILE) f_.log_warn(route_.name + ": accept: " + std::strerror(errno));
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+          // The client waits in the backlog; the listener stays readable, so it is left out of
+          // the epoll set until a connection ends or a second has passed (no busy loop).
+          f_.log_warn(route_.name + ": accept: " + std::strerror(errno) + "; pausing this port");
+          f_.modify(route_.listener.get(), 0, this);
+          f_.pause(this);
+        }
         return;
       }
       f_.on_accepted();
@@ -40,13 +46,15 @@ class Forwarder::Listener : public EventHandler {
       if (c) f_.adopt(std::move(c));
     }
   }
+  void resume() { f_.modify(route_.listener.get(), EPOLLIN, this); }
 
  private:
   Forwarder& f_;
   Route route_;
 };
 
-Forwarder::Forwarder(ForwarderOptions options) : options_(std::move(options)) {
+Forwarder::Forwarder(ForwarderOptions options)
+    : options_(std::move(options)), pipes_(options_.pipe_size, options_.idle_pipes) {
   epoll_.reset(sys::check(::epoll_create1(EPOLL_CLOEXEC), "epoll_create1"));
   wake_.reset(sys::check(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), "eventfd"));
   epoll_event ev{};
@@ -76,6 +84,20 @@ void Forwarder::watch(int fd, uint32_t events, EventHandler* handler) {
 }
 
 void Forwarder::unwatch(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }
+
+void Forwarder::modify(int fd, uint32_t events, EventHandler* handler) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = handler;
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &ev);  // only fails for an fd not in the set
+}
+
+void Forwarder::pause(Listener* listener) { paused_.push_back(listener); }
+
+void Forwarder::resume_listeners() {
+  for (Listener* l : paused_) l->resume();
+  paused_.clear();
+}
 
 void Forwarder::retire(TcpConnection* connection) { retired_.push_back(connection); }
 
@@ -133,13 +155,16 @@ int Forwarder::run(const std::vector<int>& stop_fds) {
       // A connection retired earlier in this batch still has its memory: it ignores events.
       static_cast<EventHandler*>(events[i].data.ptr)->handle(events[i].events);
     }
+    bool freed = !retired_.empty();
     for (TcpConnection* c : retired_) connections_.erase(c);
     retired_.clear();
     auto now = std::chrono::steady_clock::now();
-    if (now >= next_expiry) {
+    bool tick = now >= next_expiry;
+    if (tick) {
       for (auto& r : udp_routes_) r->expire(now);
       next_expiry = now + std::chrono::seconds(1);
     }
+    if (freed || tick) resume_listeners();
   }
 }
 

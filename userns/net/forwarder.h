@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/fd.h"
+#include "userns/net/pipe_pool.h"
 #include "userns/net/port_spec.h"
 
 namespace burrow {
@@ -42,7 +43,8 @@ struct Route {
 struct ForwarderOptions {
   Logger* logger = nullptr;                 // optional; must outlive the forwarder
   std::string log_component = "burrow-net";
-  int pipe_size = 1 << 20;                  // per direction of a TCP connection (best effort)
+  int pipe_size = 1 << 20;                  // capacity of the relays' pipes (best effort)
+  size_t idle_pipes = 4;                    // empty pipes kept for reuse
   int udp_idle_timeout_ms = 90000;          // Docker's UDP conntrack timeout
 };
 
@@ -77,22 +79,31 @@ class Forwarder {
   // Internal interface for the relays.
   void watch(int fd, uint32_t events, EventHandler* handler);
   void unwatch(int fd);
+  void modify(int fd, uint32_t events, EventHandler* handler);
   void retire(TcpConnection* connection);  // destroyed after the current batch of events
   void log_debug(const std::string& message);
   void log_warn(const std::string& message);
   const ForwarderOptions& options() const { return options_; }
+  PipePool& pipes() { return pipes_; }
   void on_accepted() { ++accepted_; }
   void adopt(std::unique_ptr<TcpConnection> connection);
 
  private:
   class Listener;
+  // A listener that could not accept (out of descriptors) leaves the epoll set until a
+  // connection retires or the once-a-second tick.
+  void pause(Listener* listener);
+  void resume_listeners();
+
   ForwarderOptions options_;
+  PipePool pipes_;
   Fd epoll_;
   Fd wake_;  // eventfd for stop()
   std::vector<std::unique_ptr<EventHandler>> listeners_;
   std::vector<std::unique_ptr<UdpRoute>> udp_routes_;
   std::map<TcpConnection*, std::unique_ptr<TcpConnection>> connections_;
   std::vector<TcpConnection*> retired_;
+  std::vector<Listener*> paused_;
   uint64_t accepted_ = 0;
 };
 

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -44,6 +45,15 @@ sockaddr_in ipv4(const std::string& ip, int port) {
   return a;
 }
 
+// Every relayed connection holds two sockets: the soft limit of 1024 descriptors would cap a
+// container at about 500 connections, so take what the hard limit allows.
+void allow_more_descriptors() {
+  rlimit nofile{};
+  if (::getrlimit(RLIMIT_NOFILE, &nofile) != 0 || nofile.rlim_cur >= nofile.rlim_max) return;
+  nofile.rlim_cur = nofile.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &nofile);  // best effort: the soft limit serves otherwise
+}
+
 Fd block_signals() {
   sigset_t set;
   sigemptyset(&set);
@@ -65,6 +75,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
   }
+  allow_more_descriptors();
   // Host ports asked for on the command line are bound first, in the host namespace.
   std::vector<BoundPort> bound;
   try {

@@ -25,20 +25,6 @@ constexpr uint32_t kEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 
 }  // namespace
 
-TcpConnection::Pipe TcpConnection::make_pipe(int size) {
-  int fds[2];
-  sys::check(::pipe2(fds, O_CLOEXEC | O_NONBLOCK), "pipe2");
-  Pipe p;
-  p.read_end.reset(fds[0]);
-  p.write_end.reset(fds[1]);
-  // A large pipe lets one splice move a whole socket buffer; the per-user pipe budget may
-  // refuse it, and then the default size serves.
-  if (size > 0) ::fcntl(fds[1], F_SETPIPE_SZ, size);
-  int got = ::fcntl(fds[1], F_GETPIPE_SZ);
-  p.capacity = got > 0 ? static_cast<size_t>(got) : 65536;
-  return p;
-}
-
 TcpConnection::TcpConnection(Forwarder& forwarder, Fd client, Fd inside, bool connected)
     : forwarder_(forwarder),
       client_(std::move(client)),
@@ -48,10 +34,8 @@ TcpConnection::TcpConnection(Forwarder& forwarder, Fd client, Fd inside, bool co
       inside_side_(*this, true) {
   up_.from = client_.get();
   up_.to = inside_.get();
-  up_.pipe = make_pipe(forwarder_.options().pipe_size);
   down_.from = inside_.get();
   down_.to = client_.get();
-  down_.pipe = make_pipe(forwarder_.options().pipe_size);
   set_nodelay(client_.get());
   forwarder_.watch(client_.get(), kEvents, &client_side_);
   forwarder_.watch(inside_.get(), kEvents, &inside_side_);
@@ -110,18 +94,39 @@ void TcpConnection::on_event(bool inside, uint32_t events) {
 
 bool TcpConnection::pump(Direction& d) {
   bool can_write = connected_ || &d == &down_;
+  bool ok = move(d, can_write);
+  forwarder_.pipes().release(d.pipe);
+  if (!ok) return false;
+  if (can_write && d.eof && d.pipe.bytes == 0 && !d.shut) {
+    ::shutdown(d.to, SHUT_WR);
+    d.shut = true;
+  }
+  return true;
+}
+
+bool TcpConnection::move(Direction& d, bool can_write) {
   for (;;) {
     bool progress = false;
-    if (!d.eof && d.pipe.bytes < d.pipe.capacity) {
-      ssize_t n = ::splice(d.from, nullptr, d.pipe.write_end.get(), nullptr, d.pipe.capacity - d.pipe.bytes,
-                           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-      if (n > 0) {
-        d.pipe.bytes += static_cast<size_t>(n);
-        progress = true;
-      } else if (n == 0) {
-        d.eof = true;
-      } else if (errno != EAGAIN && errno != EINTR) {
-        return false;
+    if (!d.eof) {
+      if (!d.pipe) {
+        try {
+          d.pipe = forwarder_.pipes().acquire();
+        } catch (const Error& e) {
+          forwarder_.log_warn(std::string("relay: ") + e.what());
+          return false;
+        }
+      }
+      if (d.pipe.bytes < d.pipe.capacity) {
+        ssize_t n = ::splice(d.from, nullptr, d.pipe.write_end.get(), nullptr, d.pipe.capacity - d.pipe.bytes,
+                             SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        if (n > 0) {
+          d.pipe.bytes += static_cast<size_t>(n);
+          progress = true;
+        } else if (n == 0) {
+          d.eof = true;
+        } else if (errno != EAGAIN && errno != EINTR) {
+          return false;
+        }
       }
     }
     if (can_write && d.pipe.bytes > 0) {
@@ -133,13 +138,8 @@ bool TcpConnection::pump(Direction& d) {
         return false;
       }
     }
-    if (!progress) break;
+    if (!progress) return true;
   }
-  if (can_write && d.eof && d.pipe.bytes == 0 && !d.shut) {
-    ::shutdown(d.to, SHUT_WR);
-    d.shut = true;
-  }
-  return true;
 }
 
 void TcpConnection::finish() {

@@ -1,9 +1,10 @@
 #pragma once
 // TcpConnection: one relayed TCP connection of the Forwarder: the accepted client socket and the
-// socket connected inside the target namespace, with one pipe per direction that splice(2)
-// moves the bytes through without copying them to user space. End of input in one direction is
-// passed on as shutdown(SHUT_WR); the connection retires when both directions have ended or
-// either side fails. Used only from the forwarder's thread.
+// socket connected inside the target namespace. splice(2) moves the bytes of each direction
+// through a pipe from the forwarder's PipePool without copying them to user space; a direction
+// holds its pipe only while bytes wait in it. End of input in one direction is passed on as
+// shutdown(SHUT_WR); the connection retires when both directions have ended or either side
+// fails. Used only from the forwarder's thread.
 
 #include <netinet/in.h>
 
@@ -12,6 +13,7 @@
 
 #include "base/fd.h"
 #include "userns/net/forwarder.h"
+#include "userns/net/pipe_pool.h"
 
 namespace burrow::userns::net {
 
@@ -30,14 +32,9 @@ class TcpConnection {
                                              const sockaddr_in& target, const std::string& route_name);
 
  private:
-  struct Pipe {
-    Fd read_end, write_end;
-    size_t bytes = 0;     // in the pipe, not yet written out
-    size_t capacity = 0;  // what F_GETPIPE_SZ reported
-  };
   struct Direction {
     int from = -1, to = -1;
-    Pipe pipe;
+    Pipe pipe;              // from the pool while bytes wait in it, else empty
     bool eof = false;       // `from` reached end of input
     bool shut = false;      // shutdown(to, SHUT_WR) done
   };
@@ -51,10 +48,10 @@ class TcpConnection {
   };
 
   void on_event(bool inside, uint32_t events);
-  // Moves what it can; false when the direction failed.
+  // Moves what it can, then gives an emptied pipe back; false when the direction failed.
   bool pump(Direction& d);
+  bool move(Direction& d, bool can_write);
   void finish();
-  static Pipe make_pipe(int size);
 
   Forwarder& forwarder_;
   Fd client_, inside_;
