@@ -31,7 +31,7 @@ Poco::Net::HTTPServerParams::Ptr make_params(const ApiServerOptions& options) {
 ApiServer::ApiServer(Router router, engine::Engine& engine, Logger& logger,
                      std::vector<Poco::Net::ServerSocket> sockets, ApiServerOptions options)
     : router_(std::move(router)),
-      dispatcher_(router_, engine, logger, options.cors),
+      dispatcher_(router_, engine, logger, options.cors, options.limits),
       pool_("api", 1, options.max_threads, 10) {
   Poco::Net::HTTPServerParams::Ptr params = make_params(options);
   connections_ = new ApiConnectionFactory(dispatcher_, params);

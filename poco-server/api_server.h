@@ -16,6 +16,7 @@
 #include "base/logger.h"
 #include "poco-server/api_connection.h"
 #include "poco-server/request_dispatcher.h"
+#include "poco-server/request_limits.h"
 #include "poco-server/router.h"
 
 namespace burrow::engine {
@@ -26,7 +27,8 @@ namespace burrow::poco_server {
 
 struct ApiServerOptions {
   bool cors = false;        // --api-enable-cors
-  int max_threads = 256;    // concurrent connections (streams included)
+  int max_threads = 256;    // concurrent connections (streams included): --max-connections
+  RequestLimits limits;     // --max-json-body, --max-header-bytes
   int keep_alive_seconds = 60;  // an idle keep-alive connection is closed after this
 };
 

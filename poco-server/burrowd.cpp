@@ -175,7 +175,11 @@ int run(const DaemonOptions& options, const std::vector<int>& activated) {
                                               .insecure_registries = options.insecure_registries});
   Router router;
   add_all_routes(router);
-  ApiServer server(std::move(router), engine, logger, listeners.sockets(), ApiServerOptions{.cors = options.cors});
+  ApiServer server(std::move(router), engine, logger, listeners.sockets(),
+                   ApiServerOptions{.cors = options.cors, .max_threads = options.max_connections, .limits = options.limits});
+  logger.debug(kComponent, "limits: " + std::to_string(options.max_connections) + " connections, JSON bodies up to " +
+                               std::to_string(options.limits.max_json_body) + " bytes, request heads up to " +
+                               std::to_string(options.limits.max_header_bytes) + " bytes");
   server.start();
   for (const auto& d : listeners.descriptions()) logger.info(kComponent, "API listening on " + d);
   systemd::notify("READY=1");

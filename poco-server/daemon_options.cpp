@@ -3,11 +3,54 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 
 #include "base/error.h"
 
 namespace burrow::poco_server {
+
+namespace {
+
+constexpr std::size_t kMinSizeLimit = 1024;
+constexpr std::size_t kMaxSizeLimit = std::size_t{1} << 40;
+constexpr int kMaxConnections = 4096;
+
+// "4194304", "4096k", "4m" (binary units): a size limit in bytes.
+std::size_t parse_size(const std::string& option, const std::string& text) {
+  std::size_t used = 0;
+  unsigned long long n = 0;
+  try {
+    if (!text.empty() && std::isdigit(static_cast<unsigned char>(text[0]))) n = std::stoull(text, &used, 10);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  std::string unit = text.substr(used);
+  int shift = unit.empty() ? 0 : unit == "k" || unit == "K" ? 10 : unit == "m" || unit == "M" ? 20
+                                                               : unit == "g" || unit == "G" ? 30 : -1;
+  if (used == 0 || shift < 0 || n > (kMaxSizeLimit >> shift) || (n << shift) < kMinSizeLimit) {
+    throw Error::bad_parameter("option " + option + " takes a size from 1k to 1024g (bytes, or with k, m, g), not '" +
+                               text + "'");
+  }
+  return static_cast<std::size_t>(n << shift);
+}
+
+int parse_count(const std::string& option, const std::string& text, int max) {
+  std::size_t used = 0;
+  long n = 0;
+  try {
+    n = std::stol(text, &used, 10);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || n < 1 || n > max) {
+    throw Error::bad_parameter("option " + option + " takes a number from 1 to " + std::to_string(max) + ", not '" +
+                               text + "'");
+  }
+  return static_cast<int>(n);
+}
+
+}  // namespace
 
 DaemonOptions DaemonOptions::parse(const std::vector<std::string>& args, const std::string& home) {
   DaemonOptions o;
@@ -45,6 +88,12 @@ DaemonOptions DaemonOptions::parse(const std::vector<std::string>& args, const s
       o.insecure_registries.push_back(take_value());  // registry: plain http allowed
     } else if (name == "--stop-containers-on-exit") {
       o.stop_containers_on_exit = true;
+    } else if (name == "--max-json-body") {
+      o.limits.max_json_body = parse_size(name, take_value());
+    } else if (name == "--max-header-bytes") {
+      o.limits.max_header_bytes = parse_size(name, take_value());
+    } else if (name == "--max-connections") {
+      o.max_connections = parse_count(name, take_value(), kMaxConnections);
     } else if (name == "-h" || name == "--help") {
       o.help = true;
     } else if (name == "-v" || name == "--version") {
@@ -74,6 +123,12 @@ std::string daemon_usage() {
          "  --insecure-registry HOST[:PORT]  talk plain http to this registry (loopback always may)\n"
          "  --stop-containers-on-exit  on SIGTERM/SIGINT stop running containers (SIGTERM, SIGKILL after\n"
          "                         10 s) as Docker 0.8 did; by default they keep running for the next burrowd\n"
+         "  --max-json-body SIZE   largest JSON request body (create, start, auth), else 400 (default 4m;\n"
+         "                         SIZE in bytes or with k, m, g)\n"
+         "  --max-header-bytes SIZE  largest request line plus headers, else 431 (default 1m; POCO also\n"
+         "                         caps 100 fields, 8k per value, 16k for the URI)\n"
+         "  --max-connections N    connections served at once, attach/events/logs streams included; as many\n"
+         "                         more wait, further ones are closed (default 256)\n"
          "  -h, --help             print this help and exit\n"
          "  -v, --version          print the version and exit\n"
          "\n"

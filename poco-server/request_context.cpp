@@ -74,14 +74,15 @@ void HijackedConnection::write_all(std::string_view bytes) {
 
 RequestContext::RequestContext(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                                engine::Engine& engine, Logger& logger, Router::Match match, std::string path,
-                               std::vector<std::pair<std::string, std::string>> query)
+                               std::vector<std::pair<std::string, std::string>> query, std::size_t max_json_body)
     : request_(request),
       response_(response),
       engine_(engine),
       logger_(logger),
       match_(std::move(match)),
       path_(std::move(path)),
-      query_(std::move(query)) {}
+      query_(std::move(query)),
+      max_json_body_(max_json_body) {}
 
 const std::string& RequestContext::param(const std::string& name) const {
   auto it = match_.params.find(name);
@@ -152,8 +153,21 @@ std::string RequestContext::read_body(std::size_t limit) {
   return body;
 }
 
-Poco::JSON::Object::Ptr RequestContext::json_body(std::size_t limit) {
-  std::string body = read_body(limit);
+Poco::JSON::Object::Ptr RequestContext::json_body() {
+  if (request_.hasContentLength() && request_.getContentLength64() > static_cast<Poco::Int64>(max_json_body_)) {
+    // Refused before reading: the unread body is skipped (or the connection closed) afterwards.
+    throw Error::bad_parameter("JSON body of " + std::to_string(request_.getContentLength64()) +
+                               " bytes is larger than the limit of " + std::to_string(max_json_body_) +
+                               " bytes (burrowd --max-json-body)");
+  }
+  std::string body;
+  try {
+    body = read_body(max_json_body_);
+  } catch (const Error& e) {
+    if (e.kind() != Error::Kind::BadParameter) throw;
+    throw Error::bad_parameter("JSON body larger than the limit of " + std::to_string(max_json_body_) +
+                               " bytes (burrowd --max-json-body)");
+  }
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) return nullptr;
   Poco::Dynamic::Var parsed;
   try {

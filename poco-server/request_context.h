@@ -23,6 +23,7 @@
 #include "base/error.h"
 #include "base/logger.h"
 #include "poco-server/api_version.h"
+#include "poco-server/request_limits.h"
 #include "poco-server/router.h"
 
 namespace burrow::engine {
@@ -59,15 +60,14 @@ struct HijackedConnection {
   void write_all(std::string_view bytes);
 };
 
-// The largest JSON request body json_body() accepts (create and start bodies are a few KiB).
-inline constexpr std::size_t kMaxJsonBody = 4u << 20;
-
 class RequestContext {
  public:
   // All references must outlive the context (they do: the dispatcher owns it for one request).
+  // `max_json_body` is json_body()'s limit (burrowd --max-json-body).
   RequestContext(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                  engine::Engine& engine, Logger& logger, Router::Match match, std::string path,
-                 std::vector<std::pair<std::string, std::string>> query);
+                 std::vector<std::pair<std::string, std::string>> query,
+                 std::size_t max_json_body = RequestLimits{}.max_json_body);
 
   Poco::Net::HTTPServerRequest& request() { return request_; }
   Poco::Net::HTTPServerResponse& response() { return response_; }
@@ -101,9 +101,9 @@ class RequestContext {
   std::string read_body(std::size_t limit = 64u << 20);
   // The body parsed as a JSON object; nullptr when the body is empty. Bad JSON (or a non-object)
   // throws Error(Internal) with the parse message: a 500, as Docker 0.8 answered. A body above
-  // `limit` bytes is Error(BadParameter) before any parsing; nesting deeper than POCO's 128 levels
-  // is a parse error.
-  Poco::JSON::Object::Ptr json_body(std::size_t limit = kMaxJsonBody);
+  // the limit (--max-json-body) is Error(BadParameter) before any parsing, naming the option;
+  // nesting deeper than POCO's 128 levels is a parse error.
+  Poco::JSON::Object::Ptr json_body();
 
   // Replies. Each may be called once per request, and not after another reply.
   void send_json(const Poco::JSON::Object::Ptr& value, int status = 200);
@@ -139,6 +139,7 @@ class RequestContext {
   Router::Match match_;
   std::string path_;
   std::vector<std::pair<std::string, std::string>> query_;
+  std::size_t max_json_body_;
   bool sent_ = false;
   bool hijacked_ = false;
   Poco::Net::StreamSocket hijacked_socket_;

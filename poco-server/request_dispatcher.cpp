@@ -23,15 +23,31 @@ void send_plain(Poco::Net::HTTPServerResponse& response, int status, const std::
   }
 }
 
+// The request line and header fields as they came on the wire ("Name: value\r\n" each).
+std::size_t head_size(const Poco::Net::HTTPServerRequest& request) {
+  std::size_t n = request.getMethod().size() + request.getURI().size() + request.getVersion().size() + 4;
+  for (const auto& [name, value] : request) n += name.size() + value.size() + 4;
+  return n;
+}
+
 }  // namespace
 
-RequestDispatcher::RequestDispatcher(const Router& router, engine::Engine& engine, Logger& logger, bool cors)
-    : router_(router), engine_(engine), logger_(logger), cors_(cors) {}
+RequestDispatcher::RequestDispatcher(const Router& router, engine::Engine& engine, Logger& logger, bool cors,
+                                     RequestLimits limits)
+    : router_(router), engine_(engine), logger_(logger), cors_(cors), limits_(limits) {}
 
 void RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
   const std::string& method = request.getMethod();
   const bool head = method == "HEAD";
   if (logger_.debug_enabled()) logger_.debug("api", "Calling " + method + " " + request.getURI());
+  if (std::size_t size = head_size(request); size > limits_.max_header_bytes) {
+    response.setKeepAlive(false);
+    send_plain(response, 431,
+               "request header fields of " + std::to_string(size) + " bytes are larger than the limit of " +
+                   std::to_string(limits_.max_header_bytes) + " bytes (burrowd --max-header-bytes)",
+               head);
+    return;
+  }
   if (cors_) {
     response.set("Access-Control-Allow-Origin", "*");
     response.set("Access-Control-Allow-Headers", "Origin, X-Requested-With, Content-Type, Accept");
@@ -72,7 +88,8 @@ void RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& request, Poco::Ne
   std::string_view unversioned = path;
   Router::strip_version(unversioned);
   const Handler& handler = *match->handler;
-  RequestContext ctx(request, response, engine_, logger_, std::move(*match), std::string(unversioned), std::move(query));
+  RequestContext ctx(request, response, engine_, logger_, std::move(*match), std::string(unversioned), std::move(query),
+                     limits_.max_json_body);
 
   int status = 0;
   std::string message;

@@ -9,6 +9,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include "base/logger.h"
+#include "poco-server/request_limits.h"
 #include "poco-server/router.h"
 
 namespace burrow::engine {
@@ -19,8 +20,10 @@ namespace burrow::poco_server {
 
 class RequestDispatcher {
  public:
-  // router, engine and logger must outlive the dispatcher (and the servers using it).
-  RequestDispatcher(const Router& router, engine::Engine& engine, Logger& logger, bool cors);
+  // router, engine and logger must outlive the dispatcher (and the servers using it). A request
+  // whose head is above limits.max_header_bytes gets 431 and the connection closes.
+  RequestDispatcher(const Router& router, engine::Engine& engine, Logger& logger, bool cors,
+                    RequestLimits limits = {});
 
   // The whole life of one request, from its decoded head to the reply. Never throws for a
   // handler's failure; may throw Poco::Exception when the client's connection breaks.
@@ -31,6 +34,7 @@ class RequestDispatcher {
   engine::Engine& engine_;
   Logger& logger_;
   const bool cors_;
+  const RequestLimits limits_;
 };
 
 }  // namespace burrow::poco_server

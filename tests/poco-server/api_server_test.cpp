@@ -64,7 +64,7 @@ struct Fixture {
   std::unique_ptr<engine::Engine> engine;
   std::unique_ptr<ApiServer> server;
 
-  explicit Fixture(bool cors = false) {
+  explicit Fixture(bool cors = false, RequestLimits limits = {}) {
     char tmpl[] = "/tmp/burrow-api-test-XXXXXX";
     REQUIRE(::mkdtemp(tmpl) != nullptr);
     dir = tmpl;
@@ -76,7 +76,7 @@ struct Fixture {
     std::vector<Poco::Net::ServerSocket> sockets;
     sockets.emplace_back(SocketAddress(SocketAddress::UNIX_LOCAL, sock));
     server = std::make_unique<ApiServer>(std::move(router), *engine, logger, std::move(sockets),
-                                         ApiServerOptions{.cors = cors, .max_threads = 16});
+                                         ApiServerOptions{.cors = cors, .max_threads = 16, .limits = limits});
     server->start();
   }
   ~Fixture() {
@@ -379,4 +379,31 @@ TEST_CASE("stopping the server ends idle connections and event streams", "[poco-
   CHECK(f->server->stop(std::chrono::seconds(5)));
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
   stream.join();
+}
+
+TEST_CASE("request limits: a JSON body or a request head above its limit is refused, the next request is served",
+          "[poco-server][api][limits]") {
+  Fixture f(false, RequestLimits{.max_json_body = 1024, .max_header_bytes = 2048});
+  std::string fits = "{\"a\":\"" + std::string(900, 'x') + "\"}";
+  CHECK(call(f.sock, "POST", "/test/echo", fits).status == 201);
+  Reply big = call(f.sock, "POST", "/test/echo", "{\"a\":\"" + std::string(2000, 'x') + "\"}");
+  CHECK(big.status == 400);
+  CHECK(big.body.find("larger than the limit of 1024 bytes (burrowd --max-json-body)") != std::string::npos);
+
+  // Chunked: no length up front, refused once the body read passes the limit.
+  std::string chunk(1500, ' ');
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", chunk.size());
+  std::string chunked = raw_exchange(f.sock, "POST /test/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                             "Connection: close\r\n\r\n" + std::string(size) + "\r\n" + chunk +
+                                             "\r\n0\r\n\r\n");
+  CHECK(chunked.rfind("HTTP/1.1 400", 0) == 0);
+  CHECK(chunked.find("(burrowd --max-json-body)") != std::string::npos);
+
+  std::string head = raw_exchange(f.sock, "GET /_ping HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(3000, 'a') +
+                                          "\r\n\r\n");
+  CHECK(head.rfind("HTTP/1.1 431", 0) == 0);
+  CHECK(head.find("larger than the limit of 2048 bytes (burrowd --max-header-bytes)") != std::string::npos);
+  CHECK(head.find("Connection: Close") != std::string::npos);
+  CHECK(call(f.sock, "GET", "/_ping").status == 200);
 }

@@ -65,3 +65,33 @@ TEST_CASE("bad listen addresses are BadParameter with the accepted forms", "[poc
   }
   CHECK_THROWS_AS(ListenAddress::parse("unix:///" + std::string(200, 'x')), Error);
 }
+
+TEST_CASE("burrowd request limits: defaults, sizes with units, and values out of range", "[poco-server][options]") {
+  auto d = DaemonOptions::parse({}, "/h");
+  CHECK(d.limits.max_json_body == 4u << 20);
+  CHECK(d.limits.max_header_bytes == 1u << 20);
+  CHECK(d.max_connections == 256);
+
+  auto o = DaemonOptions::parse({"--max-json-body", "65536", "--max-header-bytes=8k", "--max-connections", "32"}, "/h");
+  CHECK(o.limits.max_json_body == 65536);
+  CHECK(o.limits.max_header_bytes == 8192);
+  CHECK(o.max_connections == 32);
+  CHECK(DaemonOptions::parse({"--max-json-body=16M"}, "/h").limits.max_json_body == 16u << 20);
+  CHECK(DaemonOptions::parse({"--max-json-body=1g"}, "/h").limits.max_json_body == std::size_t{1} << 30);
+  CHECK(DaemonOptions::parse({"--max-header-bytes=1k"}, "/h").limits.max_header_bytes == 1024);
+
+  for (const char* bad : {"", "0", "1023", "-5", "4x", "4m5", "k", "1.5m", "99999999999999999999999", "2048g"}) {
+    INFO("--max-json-body=" << bad);
+    CHECK_THROWS_WITH(DaemonOptions::parse({std::string("--max-json-body=") + bad}, "/h"),
+                      Catch::Contains("--max-json-body takes a size"));
+  }
+  for (const char* bad : {"0", "-1", "4097", "ten", "5x", ""}) {
+    INFO("--max-connections=" << bad);
+    CHECK_THROWS_WITH(DaemonOptions::parse({std::string("--max-connections=") + bad}, "/h"),
+                      Catch::Contains("--max-connections takes a number from 1 to 4096"));
+  }
+  CHECK_THROWS_AS(DaemonOptions::parse({"--max-header-bytes"}, "/h"), Error);
+  for (const char* option : {"--max-json-body", "--max-header-bytes", "--max-connections"}) {
+    CHECK(daemon_usage().find(option) != std::string::npos);
+  }
+}
