@@ -4,9 +4,11 @@
 # a container's network namespace, in one run, through:
 #   loopback   plain host loopback, no namespace, one TCP connection (the ceiling)
 #   2-hop      burrow-net-probe tcp-relay: the simplest user-space forwarder, blocking splice(2)
-#              between two host-loopback connections in one process, no namespace. Every
-#              forwarder has two TCP connections to carry, so this is the best any of them can
-#              do on this machine (the baseline for burrow)
+#              between two host-loopback connections in one process, no namespace, the host's
+#              default congestion control (what a plain forwarder gets)
+#   2-hop/reno the same with Reno on both its sockets, as burrow-net uses on loopback hops:
+#              every forwarder has two TCP connections to carry, so this is about the best any
+#              of them can do on this machine (the baseline for burrow)
 #   burrow     burrow-net's splice forwarder (what burrowd uses for -p), into the container
 #   slirp      slirp4netns's own add_hostfwd (its user-mode TCP stack), into the same container
 # Every path talks to the same burrow-net-probe servers (tcp-sink reads into a 256 KiB buffer,
@@ -54,8 +56,10 @@ wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev
 # Host servers for the ceiling, and the two-hop baseline in front of them.
 $P tcp-sink 127.0.0.1:21101 </dev/null >/dev/null 2>&1 &
 $P tcp-echo 127.0.0.1:21102 </dev/null >/dev/null 2>&1 &
-$P tcp-relay 127.0.0.1:21131 127.0.0.1 21101 </dev/null >/dev/null 2>&1 & hop1=$!
-$P tcp-relay 127.0.0.1:21132 127.0.0.1 21102 </dev/null >/dev/null 2>&1 & hop2=$!
+$P tcp-relay 127.0.0.1:21131 127.0.0.1 21101 </dev/null >/dev/null 2>&1 & hop=$!
+$P tcp-relay 127.0.0.1:21132 127.0.0.1 21102 </dev/null >/dev/null 2>&1 &
+$P tcp-relay 127.0.0.1:21141 127.0.0.1 21101 reno </dev/null >/dev/null 2>&1 & reno=$!
+$P tcp-relay 127.0.0.1:21142 127.0.0.1 21102 reno </dev/null >/dev/null 2>&1 &
 
 # The container: sink on 7000, echo on 8080; burrow-net and slirp4netns both forward into it.
 (unshare -n --pid --fork --kill-child sh -c "ip link set lo up; $P tcp-sink 7000 & exec $P tcp-echo 8080" \
@@ -74,11 +78,11 @@ for _ in $(seq 1 100); do [[ -S $D/slirp.sock ]] && break; sleep 0.05; done
 for pair in 21121:7000 21122:8080; do
   $P unix-call "$D/slirp.sock" "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"127.0.0.1\",\"host_port\":${pair%:*},\"guest_port\":${pair#*:}}}" >/dev/null
 done
-for port in 21101 21102 21131 21132 21111 21112 21121 21122; do
+for port in 21101 21102 21131 21132 21141 21142 21111 21112 21121 21122; do
   wait_port $port || { echo "bench: nothing serves port $port:" >&2; cat "$D/net.log" >&2; exit 1; }
 done
 
-paths="loopback:21101:21102: 2-hop:21131:21132:$hop1 burrow:21111:21112:$fw slirp:21121:21122:$sl"
+paths="loopback:21101:21102: 2-hop:21131:21132:$hop 2-hop/reno:21141:21142:$reno burrow:21111:21112:$fw slirp:21121:21122:$sl"
 declare -A cpu_ticks  # the forwarder's ticks during the throughput runs only
 for _ in $(seq 1 "$RUNS"); do
   for p in $paths; do
@@ -109,15 +113,15 @@ if [[ $(id -u) -eq 0 ]]; then
 else
   unshare -r bash "$dir/inner.sh" "$dir" "$mib" "$secs" "$runs" || true
 fi
-[[ $(wc -l <"$dir/results" 2>/dev/null || echo 0) -eq 4 ]] || { echo "bench: a measurement failed" >&2; exit 1; }
+[[ $(wc -l <"$dir/results" 2>/dev/null || echo 0) -eq 5 ]] || { echo "bench: a measurement failed" >&2; exit 1; }
 read -r _ lg lc < <(grep '^loopback' "$dir/results")
-read -r _ hg hc _ < <(grep '^2-hop' "$dir/results")
+read -r _ hg _ < <(grep '^2-hop/reno' "$dir/results")
 read -r _ bg bc bcpu < <(grep '^burrow' "$dir/results")
 read -r _ sg sc scpu < <(grep '^slirp' "$dir/results")
-awk -v lg="$lg" -v hg="$hg" -v bg="$bg" -v sg="$sg" -v lc="$lc" -v hc="$hc" -v bc="$bc" -v sc="$sc" \
+awk -v lg="$lg" -v hg="$hg" -v bg="$bg" -v sg="$sg" -v lc="$lc" -v bc="$bc" -v sc="$sc" \
     -v bcpu="$bcpu" -v scpu="$scpu" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
   printf "burrow vs slirp4netns: %.1fx throughput, %.1fx connection rate, %.1fx less forwarder CPU per GiB\n", bg / sg, bc / sc, scpu / bcpu
   printf "burrow vs loopback:    %.0f%% throughput, %.0f%% connection rate\n", 100 * bg / lg, 100 * bc / lc
-  printf "burrow vs 2-hop:       %.0f%% throughput, %.0f%% connection rate\n", 100 * bg / hg, 100 * bc / hc
+  printf "burrow vs 2-hop/reno:  %.0f%% throughput\n", 100 * bg / hg
   printf "load average: %s\n", load
 }'

@@ -1,8 +1,11 @@
 // The TCP relay under load: exact bytes both ways at once (count and checksum), pipes shared
-// through the pool, and a port that runs out of descriptors pauses instead of spinning.
+// through the pool, Reno on loopback hops, and a port that runs out of descriptors pauses
+// instead of spinning.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -109,7 +112,39 @@ long cpu_ticks(int stat_fd) {
   return ticks;
 }
 
+// The congestion control of the socket in this process whose local (or else peer) port is
+// `port`; the forwarder runs in this process, so its sockets are among /proc/self/fd.
+std::string congestion_control_of(int port, bool local) {
+  for (int fd = 0; fd < 4096; ++fd) {
+    sockaddr_in a{};
+    socklen_t len = sizeof a;
+    int rc = local ? ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len)
+                   : ::getpeername(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    if (rc != 0 || a.sin_family != AF_INET || ntohs(a.sin_port) != port) continue;
+    sockaddr_in peer{};
+    len = sizeof peer;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) continue;  // a listener
+    char name[16] = {};
+    len = sizeof name;
+    if (::getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, &len) == 0) return std::string(name);
+  }
+  return "";
+}
+
 }  // namespace
+
+TEST_CASE("both loopback hops of a relay send with Reno", "[net][relay]") {
+  Fd server = listening_server();
+  int server_port = port_of(server.get());
+  Harness h(Proto::Tcp, server_port);
+  Fd client = blocking_connect(h.port);
+  sys::write_all(client.get(), "x");
+  Fd accepted(::accept4(server.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  char c;
+  REQUIRE(::read(accepted.get(), &c, 1) == 1);
+  CHECK(congestion_control_of(h.port, true) == "reno");       // accepted from the client
+  CHECK(congestion_control_of(server_port, false) == "reno");  // connected to the server
+}
 
 TEST_CASE("a large transfer both ways at once arrives complete and unchanged", "[net][relay]") {
   Fd server = listening_server();

@@ -9,9 +9,11 @@
 //   tcp-get HOST PORT          connect, send nothing, print what arrives until EOF
 //   tcp-say HOST PORT TEXT     connect, send TEXT, half-close, print what arrives until EOF
 //   unix-call PATH TEXT        the same over a Unix socket (slirp4netns's API socket)
-//   tcp-relay LISTEN HOST PORT accept on LISTEN, connect to HOST:PORT, splice both ways: the
+//   tcp-relay LISTEN HOST PORT [CC]
+//                              accept on LISTEN, connect to HOST:PORT, splice both ways: the
 //                              simplest user-space forwarder (two blocking threads and a 1 MiB
-//                              pipe per direction, no epoll), bench/ports's two-hop baseline
+//                              pipe per direction, no epoll), bench/ports's two-hop baseline;
+//                              CC names the congestion control of both its sockets
 // Servers take PORT (0.0.0.0) or IP:PORT.
 
 #include <arpa/inet.h>
@@ -184,7 +186,7 @@ void splice_until_eof(int from, int to) {
   ::close(p[1]);
 }
 
-int tcp_relay(const std::string& where, const char* host, int port) {
+int tcp_relay(const std::string& where, const char* host, int port, const std::string& cc) {
   int l = listen_on(where, SOCK_STREAM);
   for (;;) {
     int c = ::accept4(l, nullptr, nullptr, SOCK_CLOEXEC);
@@ -192,6 +194,8 @@ int tcp_relay(const std::string& where, const char* host, int port) {
     int one = 1;
     ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     int s = connect_to(host, port);
+    for (int fd : {c, s})
+      if (!cc.empty() && ::setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc.data(), cc.size()) < 0) die("TCP_CONGESTION");
     std::thread([c, s] {
       std::thread down(splice_until_eof, s, c);
       splice_until_eof(c, s);
@@ -248,12 +252,14 @@ int main(int argc, char** argv) {
   if (mode == "tcp-rate" && argc == 5) return tcp_rate(argv[2], std::atoi(argv[3]), std::atof(argv[4]));
   if (mode == "tcp-get" && argc == 4) return tcp_get(argv[2], std::atoi(argv[3]));
   if (mode == "tcp-say" && argc == 5) return tcp_say(argv[2], std::atoi(argv[3]), argv[4]);
-  if (mode == "tcp-relay" && argc == 5) return tcp_relay(argv[2], argv[3], std::atoi(argv[4]));
+  if (mode == "tcp-relay" && (argc == 5 || argc == 6))
+    return tcp_relay(argv[2], argv[3], std::atoi(argv[4]), argc == 6 ? argv[5] : "");
   if (mode == "unix-call" && argc == 4) return unix_call(argv[2], argv[3]);
   if (mode == "udp-echo" && argc == 3) return udp_echo(argv[2]);
   if (mode == "udp-send" && argc == 5) return udp_send(argv[2], std::atoi(argv[3]), argv[4]);
   std::fprintf(stderr,
                "usage: burrow-net-probe tcp-sink|tcp-echo|udp-echo PORT | tcp-send HOST PORT MIB |"
-               " tcp-rate HOST PORT SECS | tcp-get HOST PORT | tcp-say HOST PORT TEXT | tcp-relay LISTEN HOST PORT | unix-call PATH TEXT | udp-send HOST PORT TEXT\n");
+               " tcp-rate HOST PORT SECS | tcp-get HOST PORT | tcp-say HOST PORT TEXT |"
+               " tcp-relay LISTEN HOST PORT [CC] | unix-call PATH TEXT | udp-send HOST PORT TEXT\n");
   return 2;
 }
