@@ -33,6 +33,9 @@ void raise_fd_limit() {
 struct SessionDeleter {
   void operator()(fuse_session* se) const { fuse_session_destroy(se); }
 };
+struct ArgsDeleter {
+  void operator()(fuse_args* a) const { fuse_opt_free_args(a); }
+};
 struct LoopConfigDeleter {
   void operator()(fuse_loop_config* c) const { fuse_loop_cfg_destroy(c); }
 };
@@ -66,6 +69,8 @@ int run_overlay(const OverlayOptions& options, Logger& logger) {
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+  // fuse_session_new leaves a copy of the arguments it allocated in args: ours to free.
+  std::unique_ptr<fuse_args, ArgsDeleter> args_owner(&args);
 
   std::unique_ptr<fuse_session, SessionDeleter> se(
       fuse_session_new(&args, &OverlayFs::operations(), sizeof(fuse_lowlevel_ops), fs.get()));
