@@ -1,6 +1,7 @@
 #include "engine/container_store.h"
 
 #include <dirent.h>
+#include <stdio.h>
 
 #include <algorithm>
 
@@ -134,7 +135,15 @@ void ContainerStore::remove(const std::string& id) {
     std::lock_guard lock(mutex_);
     containers_.erase(id);
   }
-  sys::remove_tree(bundle_dir(id));
+  // Renamed out of the way first, so a crash during the removal leaves containers/.rm-<id>
+  // (finished by the start-up sweep), never a half-removed record under the id.
+  std::string from = bundle_dir(id);
+  std::string doomed = dir_ + "/" + kRemovingPrefix + id;
+  if (::rename(from.c_str(), doomed.c_str()) < 0) {
+    if (errno == ENOENT) return;
+    throw sys::error_from_errno(errno, "rename", from);
+  }
+  sys::remove_tree(doomed);
 }
 
 }  // namespace burrow::engine

@@ -45,8 +45,11 @@ class ContainerStore {
   Container update_state(const std::string& id, const std::function<void(ContainerState&)>& fn);
   // Replaces config.json's content (everything but the state) of an existing container.
   void update_config(const Container& c);
-  // Forgets the container and removes its directory.
+  // Forgets the container and removes its directory (renamed to containers/.rm-<id> first).
   void remove(const std::string& id);
+
+  // Prefix of a directory being removed; a crash may leave one for the start-up sweep.
+  static constexpr const char* kRemovingPrefix = ".rm-";
 
  private:
   void write_config(const Container& c) const;

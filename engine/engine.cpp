@@ -4,6 +4,7 @@
 
 #include "base/random_id.h"
 #include "base/sys.h"
+#include "engine/startup_sweep.h"
 
 namespace burrow::engine {
 
@@ -27,6 +28,7 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
   sys::make_dirs(options_.root, 0700);
   sys::make_dirs(options_.root + "/containers", 0700);
   sys::make_dirs(options_.root + "/images", 0700);
+  sweep_state_root(options_.root, options_.logger);  // before any store reads its files
   events_ = std::make_unique<EventBus>(options_.root + "/events.jsonl", options_.logger, options_.event_history);
   images_ = std::make_unique<image::ImageStore>(image::ImageStoreOptions{
       options_.root, &options_.logger,

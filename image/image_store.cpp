@@ -46,6 +46,7 @@ ImageStore::ImageStore(ImageStoreOptions options)
     }
   }
   index_.tags = TagStore::load(repositories_path());
+  finish_interrupted_delete();
 }
 
 ImageStore::~ImageStore() = default;

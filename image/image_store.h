@@ -125,6 +125,12 @@ class ImageStore {
   // Registers a committed staging directory as `image` and optionally tags it.
   void add_image(Staging& staging, Image image, const std::optional<Reference>& tag_as);
   std::string repositories_path() const;
+  // <root>/delete-journal: the ids an rmi is deleting, children first, while it runs.
+  std::string delete_journal_path() const;
+  void write_delete_journal(const std::vector<std::string>& ids) const;
+  void remove_delete_journal() const;
+  // At open: completes an rmi that a crash interrupted (see remove()).
+  void finish_interrupted_delete();
   void emit(const std::string& status, const std::string& id) const;
   Index snapshot() const;
 

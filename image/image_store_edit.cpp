@@ -115,11 +115,15 @@ std::vector<RemovedImage> ImageStore::remove(const std::string& name, bool force
     if (plan.delete_with_children(img.id)) plan.delete_parents(img.id);
     deleted = plan.deleted();
   }
+  // The deletion is journaled before the untag reaches the disk: a crash part-way through
+  // leaves the journal, and the next start finishes it (finish_interrupted_delete).
+  if (!deleted.empty()) write_delete_journal(deleted);
   if (!result.empty()) tags.save(repositories_path());
   for (const auto& id : deleted) {
     layers_.remove(id);
     result.push_back({false, id});
   }
+  if (!deleted.empty()) remove_delete_journal();
   {
     std::lock_guard lock(index_mutex_);
     index_.tags = tags;
@@ -127,6 +131,45 @@ std::vector<RemovedImage> ImageStore::remove(const std::string& name, bool force
   }
   for (const auto& r : result) emit(r.untagged ? "untag" : "delete", r.id);
   return result;
+}
+
+std::string ImageStore::delete_journal_path() const { return options_.root + "/delete-journal"; }
+
+void ImageStore::write_delete_journal(const std::vector<std::string>& ids) const {
+  std::string text;
+  for (const auto& id : ids) text += id + "\n";
+  sys::write_file_atomic(delete_journal_path(), text, 0600);
+}
+
+void ImageStore::remove_delete_journal() const {
+  if (::unlink(delete_journal_path().c_str()) < 0 && errno != ENOENT)
+    throw sys::error_from_errno(errno, "unlink", delete_journal_path());
+  sys::sync_dir(options_.root);
+}
+
+void ImageStore::finish_interrupted_delete() {
+  auto text = sys::try_read_file(delete_journal_path());
+  if (!text) return;
+  // Children come before their parents in the journal, so one pass sees each child go first.
+  // An image still tagged means the untag never reached the disk: that delete did not happen,
+  // and its parents stay too, as they still have that child.
+  size_t finished = 0;
+  for (size_t pos = 0; pos < text->size();) {
+    size_t end = text->find('\n', pos);
+    if (end == std::string::npos) end = text->size();
+    std::string id = text->substr(pos, end - pos);
+    pos = end + 1;
+    if (!is_full_id(id) || !index_.images.count(id) || !index_.tags.tags_of(id).empty()) continue;
+    bool has_child = false;
+    for (const auto& [other, img] : index_.images) has_child = has_child || img.parent == id;
+    if (has_child) continue;
+    layers_.remove(id);
+    index_.images.erase(id);
+    logger_.info("image", "finished the interrupted deletion of image " + id);
+    ++finished;
+  }
+  remove_delete_journal();
+  if (finished == 0) logger_.info("image", "removed the delete journal of an interrupted rmi (nothing left to delete)");
 }
 
 Image ImageStore::insert(const std::string& name, const std::string& path, ReadFn content, const std::string& url) {

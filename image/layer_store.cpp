@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/error.h"
 #include "base/logger.h"
@@ -14,6 +15,7 @@ namespace burrow::image {
 
 namespace {
 constexpr const char* kStagingPrefix = ".tmp-";
+constexpr const char* kRemovingPrefix = ".tmp-rm-";  // a staging name too, so older sweeps remove it
 
 std::vector<std::string> list_dir(const std::string& dir) {
   std::vector<std::string> names;
@@ -44,14 +46,43 @@ Staging::~Staging() {
 
 LayerStore::LayerStore(std::string images_dir, Logger& logger) : dir_(std::move(images_dir)), logger_(logger) {
   sys::make_dirs(dir_, 0700);
-  for (const auto& name : list_dir(dir_)) {
-    if (name.rfind(kStagingPrefix, 0) != 0) continue;
+  sweep();
+}
+
+void LayerStore::sweep() const {
+  // Nothing else writes here while the store opens (burrowd holds the state root's lock), so
+  // every temporary is a leftover of a killed burrowd.
+  auto remove = [&](const std::string& name, const char* what) {
     try {
       sys::remove_tree(dir_ + "/" + name);
-      logger_.info("image", "removed leftover staging directory " + name);
+      logger_.info("image", "removed images/" + name + " (" + what + ")");
     } catch (const Error& e) {
-      logger_.warn("image", std::string("cannot remove leftover ") + name + ": " + e.what());
+      logger_.warn("image", std::string("cannot remove leftover images/") + name + ": " + e.what());
     }
+  };
+  for (const auto& name : list_dir(dir_)) {
+    if (name.rfind(kRemovingPrefix, 0) == 0) {
+      remove(name, "rest of an interrupted image deletion");
+      continue;
+    }
+    if (name.rfind(kStagingPrefix, 0) == 0) {
+      remove(name, "staging directory of an interrupted import, commit or load");
+      continue;
+    }
+    if (!is_full_id(name)) continue;
+    std::vector<std::string> entries;
+    try {
+      entries = list_dir(image_dir(name));
+    } catch (const Error&) {
+      continue;  // not a directory: ImageStore skips it with a warning
+    }
+    bool has_json = false;
+    for (const auto& entry : entries) {
+      if (entry == "json") has_json = true;
+      if (entry.rfind("json.tmp-", 0) == 0) remove(name + "/" + entry, "temporary file of an interrupted write");
+    }
+    // commit() renames a complete staging directory, json included: an id without one is no image.
+    if (!has_json) remove(name, "image directory without json");
   }
 }
 
@@ -67,6 +98,9 @@ Staging LayerStore::stage() const {
 void LayerStore::commit(Staging& staging, const std::string& id, const std::string& json) const {
   std::string target = image_dir(id);
   if (sys::exists(target)) throw Error::conflict("image " + id + " already exists");
+  // The layer's files reach the disk before the json that makes them an image: syncfs flushes
+  // the whole tree at once (an fsync per file would cost more on layers of many files).
+  sys::check(::syncfs(staging.layer_fd()), "syncfs", staging.layer_path());
   sys::write_file_atomic(staging.path() + "/json", json, 0600);
   if (::rename(staging.path().c_str(), target.c_str()) < 0) throw sys::error_from_errno(errno, "rename", target);
   staging.path_.clear();
@@ -84,11 +118,12 @@ std::optional<std::string> LayerStore::read_json(const std::string& id) const {
 
 void LayerStore::remove(const std::string& id) const {
   std::string from = image_dir(id);
-  std::string to = dir_ + "/" + kStagingPrefix + "rm-" + id;
+  std::string to = dir_ + "/" + kRemovingPrefix + id;
   if (::rename(from.c_str(), to.c_str()) < 0) {
     if (errno == ENOENT) return;
     throw sys::error_from_errno(errno, "rename", from);
   }
+  sys::sync_dir(dir_);  // the image is gone for good before its files go
   sys::remove_tree(to);
 }
 

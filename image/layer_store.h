@@ -3,7 +3,8 @@
 // images/<id>/layer/ (the extracted layer, Docker whiteouts as .wh. files). New layers are
 // built in a staging directory images/.tmp-<random>/ and renamed into place only when
 // complete, so a failed or interrupted extraction never leaves a half-written image; the
-// constructor sweeps staging directories left by a crash. Thread-safe: distinct ids and
+// constructor sweeps what a killed burrowd left (staging directories, directories named by an
+// id but without json, json.tmp-* files). Thread-safe: distinct ids and
 // staging directories never collide; callers serialise commits of the same id.
 
 #include <optional>
@@ -44,13 +45,15 @@ class Staging {
 
 class LayerStore {
  public:
-  // images_dir is created when missing; leftover staging directories are removed.
+  // images_dir is created when missing; leftovers of a crash are removed (each logged at info
+  // level). Only while nothing else writes images_dir (burrowd holds the state root's lock).
   // `logger` must outlive the store.
   LayerStore(std::string images_dir, Logger& logger);
 
   // A new staging directory. Throws Error(Io).
   Staging stage() const;
-  // Writes json into the staging directory and renames it to images/<id> durably.
+  // Syncs the staged layer, writes json into the staging directory and renames it to
+  // images/<id> durably.
   // Throws Error(Conflict) when <id> exists, Error(Io) otherwise (the staging stays).
   void commit(Staging& staging, const std::string& id, const std::string& json) const;
   // Replaces images/<id>/json atomically.
@@ -67,6 +70,8 @@ class LayerStore {
   const std::string& dir() const { return dir_; }
 
  private:
+  void sweep() const;
+
   std::string dir_;
   Logger& logger_;
 };

@@ -100,6 +100,53 @@ TEST_CASE("leftover staging directories are swept at start-up", "[image][store]"
   CHECK_FALSE(sys::exists(f.root / "images/.tmp-crashed"));
 }
 
+TEST_CASE("start-up removes what a killed burrowd left among the images", "[image][store][crash]") {
+  Fixture f;
+  Image kept = f.import({file("a", "1")}, "kept");
+  std::string no_json(64, 'e');
+  sys::make_dirs(f.root / ("images/" + no_json + "/layer/x"));  // an id without json is no image
+  sys::make_dirs(f.root / ("images/.tmp-rm-" + no_json + "/layer"));
+  sys::write_file_atomic(f.root / ("images/" + kept.id + "/json.tmp-77"), "{");
+  f.reopen();
+  CHECK_FALSE(sys::exists(f.root / ("images/" + no_json)));
+  CHECK_FALSE(sys::exists(f.root / ("images/.tmp-rm-" + no_json)));
+  CHECK_FALSE(sys::exists(f.root / ("images/" + kept.id + "/json.tmp-77")));
+  CHECK(f.image_dirs() == 1);
+  CHECK(f.store->get("kept").id == kept.id);
+}
+
+TEST_CASE("an rmi cut short after the untag is finished at the next start", "[image][store][crash]") {
+  Fixture f;
+  Image base = f.import({file("a", "1")}, "base");
+  Image middle = commit_on(f, base, "");
+  Image top = commit_on(f, middle, "top");
+  f.store->remove("top", false);  // deletes top and its untagged parent middle
+  CHECK_FALSE(sys::exists(f.root / "delete-journal"));
+  // The state a kill leaves after the untag reached the disk and top's directory went, before
+  // middle's did: the journal, and middle as an untagged leaf.
+  f.store.reset();
+  sys::write_file_atomic(f.root / "delete-journal", top.id + "\n" + middle.id + "\n");
+  sys::make_dirs(f.root / ("images/" + middle.id + "/layer"));
+  sys::write_file_atomic(f.root / ("images/" + middle.id + "/json"), image_json_string(middle));
+  f.reopen();
+  CHECK_FALSE(f.store->resolve(middle.id));
+  CHECK_FALSE(sys::exists(f.root / ("images/" + middle.id)));
+  CHECK_FALSE(sys::exists(f.root / "delete-journal"));
+  CHECK(f.store->get("base").id == base.id);
+  CHECK(f.store->list({}).size() == 1);
+
+  SECTION("a journal whose untag never reached the disk deletes nothing") {
+    Image again = commit_on(f, base, "");
+    Image tagged = commit_on(f, again, "top");
+    f.store.reset();
+    sys::write_file_atomic(f.root / "delete-journal", tagged.id + "\n" + again.id + "\n");
+    f.reopen();
+    CHECK(f.store->get("top").id == tagged.id);
+    CHECK(f.store->resolve(again.id));
+    CHECK_FALSE(sys::exists(f.root / "delete-journal"));
+  }
+}
+
 TEST_CASE("tag refuses to move an existing tag unless forced", "[image][store][tag]") {
   Fixture f;
   Image a = f.import({file("a", "1")}, "app:1");
