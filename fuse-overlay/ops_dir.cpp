@@ -17,12 +17,26 @@ namespace burrow::fuse_overlay {
 
 namespace {
 
-// A readdir offset names the entry to continue at and the listing it belongs to: listing id in
-// bits 32..62 (the offset stays positive), entry index in bits 0..31. 0 is the start.
-constexpr uint64_t kListingIdMask = 0x7fffffff;
-off_t offset_of(uint32_t id, size_t index) { return static_cast<off_t>((uint64_t{id} << 32) | index); }
-uint32_t listing_id_of(off_t off) { return static_cast<uint32_t>((static_cast<uint64_t>(off) >> 32) & kListingIdMask); }
-size_t index_of(off_t off) { return static_cast<size_t>(static_cast<uint64_t>(off) & 0xffffffffu); }
+// A readdir offset names the entry to continue at and the listing it belongs to. It stays
+// below 2^31, so that 32-bit programs (compat getdents, glibc's non-LFS readdir) do not get
+// EOVERFLOW: entry index in bits 0..19, listing id (1..1023) in bits 20..29. From 2^20 entries
+// on, the offset is 2^30 + index with no listing named (continued in a fresh listing).
+constexpr unsigned kIndexBits = 20;
+constexpr uint64_t kIndexLimit = uint64_t{1} << kIndexBits;
+constexpr uint64_t kBareIndex = uint64_t{1} << 30;
+constexpr uint32_t kListingIds = 1023;
+off_t offset_of(uint32_t id, size_t index) {
+  if (index >= kIndexLimit) return static_cast<off_t>(kBareIndex + index);
+  return static_cast<off_t>((uint64_t{id} << kIndexBits) | index);
+}
+uint32_t listing_id_of(off_t off) {
+  uint64_t o = static_cast<uint64_t>(off);
+  return o >= kBareIndex ? 0 : static_cast<uint32_t>(o >> kIndexBits);
+}
+size_t index_of(off_t off) {
+  uint64_t o = static_cast<uint64_t>(off);
+  return static_cast<size_t>(o >= kBareIndex ? o - kBareIndex : o & (kIndexLimit - 1));
+}
 
 }  // namespace
 
@@ -53,7 +67,7 @@ std::shared_ptr<const DirListing> OverlayFs::listing_at(const std::shared_ptr<In
     // fresh listing continues at the same index, which is exact unless the directory changed.
   }
   auto l = std::make_shared<DirListing>();
-  l->id = static_cast<uint32_t>(next_listing_id_.fetch_add(1) & kListingIdMask);
+  l->id = next_listing_id_.fetch_add(1) % kListingIds + 1;
   Inode::Where w = dir->where();
   l->entries = {{".", DT_DIR, dir->key()}, {"..", DT_DIR, w.parent ? w.parent->key() : dir->key()}};
   if (!w.unlinked) err = list_merged(layers_, w.layers, relative_path(*dir), l->entries);

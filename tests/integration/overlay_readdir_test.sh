@@ -3,8 +3,9 @@
 # the unprivileged test user inside `unshare -rm`: a 3,000-entry merged directory (many READDIR
 # requests) read by interleaved streams, more concurrent half-read streams than the daemon keeps
 # listings for, telldir/seekdir, and files created and removed in the middle of a read (every
-# untouched entry exactly once, no duplicates). Run against the default mount (the kernel opens
-# directories itself and caches listings) and with -o timeout=0 (every read reaches the daemon).
+# untouched entry exactly once, no duplicates); offsets stay below 2^31 for 32-bit readers. Run
+# against the default mount (the kernel opens directories itself and caches listings) and with
+# -o timeout=0 (every read reaches the daemon).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/overlay_lib.sh"
 burrow_setup
@@ -39,6 +40,8 @@ class Stream:
             e = libc.readdir(self.d)
             if not e:
                 return False
+            if not 0 < e.contents.d_off < 2**31:  # 32-bit readers get EOVERFLOW above
+                fail("readdir offset %d is not a positive 31-bit number" % e.contents.d_off)
             name = e.contents.d_name.decode()
             if name not in (".", ".."):
                 self.seen.append(name)
