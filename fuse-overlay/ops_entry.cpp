@@ -36,7 +36,10 @@ void OverlayFs::lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   if (err == 0) {
     make_entry(dir, name, f, e);
   } else if (err == ENOENT && timeout_ > 0) {
-    // A negative entry: the kernel remembers the miss until something is created here.
+    // A negative entry: the kernel remembers the miss until something is created here. Safe
+    // for the same reason as the positive ones: a name can only appear through this mount
+    // (lower layers are immutable, the upper one is written only through us), and the kernel
+    // drops the negative dentry itself when it creates, links or renames onto the name.
     e.ino = 0;
     e.entry_timeout = timeout_;
     err = 0;

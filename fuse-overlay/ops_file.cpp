@@ -46,6 +46,12 @@ void OverlayFs::open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     return;
   }
   fi->fh = static_cast<uint64_t>(fd);
+  // Keeping the kernel's page cache across opens is what makes a warm read never reach us (no
+  // READ requests at all; measured in bench/overlay). It is exact because nothing else changes
+  // what we serve: lower layers are immutable, and the upper layer is written only through this
+  // mount, whose writes go through (and so update) that same page cache. A copy-up changes the
+  // backing file, not the contents. Writing the upper directory behind the mount's back while
+  // it is mounted would need timeout=0.
   fi->keep_cache = timeout_ > 0;
   fi->noflush = 1;
   if (fuse_reply_open(req, fi) != 0) ::close(fd);  // the request was interrupted
