@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "poco-server/http_error.h"
+#include "poco-server/request_body.h"
 
 namespace burrow::poco_server {
 
@@ -84,6 +85,8 @@ RequestContext::RequestContext(Poco::Net::HTTPServerRequest& request, Poco::Net:
       query_(std::move(query)),
       max_json_body_(max_json_body) {}
 
+RequestContext::~RequestContext() = default;
+
 const std::string& RequestContext::param(const std::string& name) const {
   auto it = match_.params.find(name);
   if (it == match_.params.end()) throw Error::internal("route " + match_.pattern + " has no parameter " + name);
@@ -141,11 +144,16 @@ bool RequestContext::has_body() const {
   return request_.hasContentLength() && request_.getContentLength64() > 0;
 }
 
+std::istream& RequestContext::body_stream() {
+  if (!body_) body_ = std::make_unique<RequestBody>(request_);
+  return body_->stream();
+}
+
 std::string RequestContext::read_body(std::size_t limit) {
   if (!has_body()) return {};
   std::string body;
   char buf[8192];
-  std::istream& in = request_.stream();
+  std::istream& in = body_stream();
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     body.append(buf, static_cast<std::size_t>(in.gcount()));
     if (body.size() > limit) throw Error::bad_parameter("request body larger than " + std::to_string(limit) + " bytes");

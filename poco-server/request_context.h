@@ -13,6 +13,7 @@
 #include <Poco/Net/StreamSocket.h>
 
 #include <istream>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -31,6 +32,8 @@ class Engine;
 }
 
 namespace burrow::poco_server {
+
+class RequestBody;
 
 // A chunked response body; every write is flushed to the client as its own chunk. Ends (the
 // terminating chunk) when the response is destroyed after the handler returns.
@@ -68,6 +71,7 @@ class RequestContext {
                  engine::Engine& engine, Logger& logger, Router::Match match, std::string path,
                  std::vector<std::pair<std::string, std::string>> query,
                  std::size_t max_json_body = RequestLimits{}.max_json_body);
+  ~RequestContext();
 
   Poco::Net::HTTPServerRequest& request() { return request_; }
   Poco::Net::HTTPServerResponse& response() { return response_; }
@@ -96,8 +100,12 @@ class RequestContext {
   // Whether the request carries a body (Content-Length > 0 or chunked). A request with neither
   // has none: body_stream() would then read until the client closes, so never read it.
   bool has_body() const;
-  std::istream& body_stream() { return request_.stream(); }
-  // The whole body (empty when has_body() is false). Throws BadParameter above `limit` bytes.
+  // The body (request_body.h). Reading it throws Error(Io) when the client's connection ends
+  // before the body does (a chunked body without its last chunk, a Content-Length body short of
+  // its length) or fails, instead of giving a short body.
+  std::istream& body_stream();
+  // The whole body (empty when has_body() is false). Throws BadParameter above `limit` bytes,
+  // and as body_stream() does.
   std::string read_body(std::size_t limit = 64u << 20);
   // The body parsed as a JSON object; nullptr when the body is empty. Bad JSON (or a non-object)
   // throws Error(Internal) with the parse message: a 500, as Docker 0.8 answered. A body above
@@ -143,6 +151,7 @@ class RequestContext {
   bool sent_ = false;
   bool hijacked_ = false;
   Poco::Net::StreamSocket hijacked_socket_;
+  std::unique_ptr<RequestBody> body_;  // made by the first body_stream()
 };
 
 }  // namespace burrow::poco_server

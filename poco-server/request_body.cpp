@@ -1,0 +1,97 @@
+#include "poco-server/request_body.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPFixedLengthStream.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "base/error.h"
+#include "poco-server/chunked_decoder.h"
+
+namespace burrow::poco_server {
+
+RequestBody::Buf::int_type RequestBody::Buf::underflow() {
+  if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+  std::size_t got = source_(buffer_.data(), buffer_.size());
+  if (got == 0) return traits_type::eof();
+  setg(buffer_.data(), buffer_.data(), buffer_.data() + got);
+  return traits_type::to_int_type(*gptr());
+}
+
+// Large reads (tar imports) go straight into the caller's buffer once the buffered bytes are used.
+std::streamsize RequestBody::Buf::xsgetn(char* out, std::streamsize n) {
+  std::streamsize done = 0;
+  while (done < n) {
+    if (gptr() < egptr()) {
+      std::streamsize k = std::min<std::streamsize>(n - done, egptr() - gptr());
+      std::memcpy(out + done, gptr(), static_cast<std::size_t>(k));
+      gbump(static_cast<int>(k));
+      done += k;
+      continue;
+    }
+    std::size_t got = source_(out + done, static_cast<std::size_t>(n - done));
+    if (got == 0) break;
+    done += static_cast<std::streamsize>(got);
+  }
+  return done;
+}
+
+RequestBody::RequestBody(Poco::Net::HTTPServerRequest& request) : request_(request), stream_(&buf_) {
+  stream_.exceptions(std::ios::badbit);
+  auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
+  if (request.getChunkedTransferEncoding() && impl) {
+    // POCO's chunked stream is never read: the framing is read from the session, each read
+    // bounded (a fixed-length reader of exactly the bytes wanted) so nothing past the body goes.
+    Poco::Net::HTTPSession& session = impl->session();
+    chunked_ = std::make_unique<ChunkedDecoder>([&session](char* out, std::size_t n) -> std::size_t {
+      Poco::Net::HTTPFixedLengthStreamBuf raw(session, static_cast<Poco::Int64>(n), std::ios::in);
+      return static_cast<std::size_t>(raw.sgetn(out, static_cast<std::streamsize>(n)));
+    });
+  } else if (!request.getChunkedTransferEncoding() && request.hasContentLength()) {
+    has_length_ = true;
+    expected_ = static_cast<std::uint64_t>(std::max<Poco::Int64>(0, request.getContentLength64()));
+  }
+}
+
+RequestBody::~RequestBody() {
+  if (!chunked_) return;
+  // The connection loop drains POCO's body stream before the next request: eof says there is
+  // nothing left; bad makes it close the connection (the body was not read to its end).
+  try {
+    request_.stream().setstate(chunked_->complete() ? std::ios::eofbit : std::ios::badbit);
+  } catch (...) {
+  }
+}
+
+bool RequestBody::complete() const { return chunked_ ? chunked_->complete() : ended_; }
+
+std::size_t RequestBody::read_some(char* out, std::size_t n) {
+  if (ended_ || n == 0) return 0;
+  std::size_t got = 0;
+  try {
+    if (chunked_) {
+      got = chunked_->read(out, n);
+    } else {
+      // The stream buffer, not the istream: its errors (timeouts, resets) come out as exceptions.
+      got = static_cast<std::size_t>(request_.stream().rdbuf()->sgetn(out, static_cast<std::streamsize>(n)));
+    }
+  } catch (const Poco::Exception& e) {
+    throw Error::io("reading the request body: " + e.displayText());
+  }
+  if (got == 0) {
+    if (has_length_ && received_ < expected_) {
+      throw Error::io("request body: the connection ended after " + std::to_string(received_) + " of " +
+                                 std::to_string(expected_) + " bytes (truncated upload)");
+    }
+    ended_ = true;
+    return 0;
+  }
+  received_ += got;
+  return got;
+}
+
+}  // namespace burrow::poco_server

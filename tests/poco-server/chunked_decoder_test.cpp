@@ -1,0 +1,87 @@
+// ChunkedDecoder: chunked request bodies are decoded exactly, and a body that ends without its
+// last chunk (POCO 1.11 takes it for a complete, shorter one) is an error.
+#include "poco-server/chunked_decoder.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "base/error.h"
+
+using namespace burrow;
+using namespace burrow::poco_server;
+
+namespace {
+
+// The connection: `wire` then its end, handed out at most `step` bytes per read.
+struct Wire {
+  std::string bytes;
+  std::size_t step;
+  std::size_t pos = 0;
+
+  ChunkedDecoder::RawRead reader() {
+    return [this](char* buf, std::size_t n) {
+      std::size_t k = std::min({n, step, bytes.size() - pos});
+      std::memcpy(buf, bytes.data() + pos, k);
+      pos += k;
+      return k;
+    };
+  }
+};
+
+std::string decode_all(ChunkedDecoder& d) {
+  std::string out;
+  char buf[7];
+  for (;;) {
+    std::size_t n = d.read(buf, sizeof buf);
+    if (n == 0) return out;
+    out.append(buf, n);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a chunked body is decoded and nothing after it is read", "[poco-server][body]") {
+  std::size_t step = GENERATE(1, 3, 1000);
+  const std::string next = "GET /_ping HTTP/1.1\r\n\r\n";
+  Wire w{"5\r\nhello\r\n10;name=value\r\n0123456789abcdef\r\n1 \r\n!\n0\r\nX-Trailer: 1\r\n\r\n" + next, step};
+  ChunkedDecoder d(w.reader());
+  REQUIRE(decode_all(d) == "hello0123456789abcdef!");
+  REQUIRE(d.complete());
+  REQUIRE(w.bytes.substr(w.pos) == next);
+  char c;
+  REQUIRE(d.read(&c, 1) == 0);
+}
+
+TEST_CASE("a chunked body that ends before its last chunk is an error, not a short body", "[poco-server][body]") {
+  // Each prefix of a complete body is what the server sees when the client closes there.
+  const std::string whole = "4\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\n\r\n";
+  for (std::size_t cut = 0; cut < whole.size(); ++cut) {
+    CAPTURE(cut);
+    Wire w{whole.substr(0, cut), 5};
+    ChunkedDecoder d(w.reader());
+    REQUIRE_THROWS_WITH(decode_all(d), Catch::Contains("connection ended") && Catch::Contains("last chunk"));
+    REQUIRE_FALSE(d.complete());
+    REQUIRE_THROWS_AS(decode_all(d), Error);  // and stays failed
+  }
+  Wire w{whole, 5};
+  ChunkedDecoder d(w.reader());
+  REQUIRE(decode_all(d) == "{\"a\":1}");
+}
+
+TEST_CASE("malformed chunk framing is an error", "[poco-server][body]") {
+  const char* bad = GENERATE("zz\r\nab\r\n0\r\n\r\n",         // no size
+                             "2x\r\nab\r\n0\r\n\r\n",         // junk after the size
+                             "2\r\nabc\r\n0\r\n\r\n",         // data longer than its size
+                             "1000000000000000\r\n",          // size too large
+                             "\r\n2\r\nab\r\n0\r\n\r\n");     // empty line for a size
+  Wire w{bad, 64};
+  ChunkedDecoder d(w.reader());
+  REQUIRE_THROWS_WITH(decode_all(d), Catch::Contains("invalid chunked encoding"));
+  std::string long_line(5000, '1');
+  Wire w2{long_line, 64};
+  ChunkedDecoder d2(w2.reader());
+  REQUIRE_THROWS_WITH(decode_all(d2), Catch::Contains("invalid chunked encoding"));
+}
