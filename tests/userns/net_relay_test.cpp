@@ -158,6 +158,38 @@ TEST_CASE("a large transfer both ways at once arrives complete and unchanged", "
   exchange(h, server.get(), 24);
 }
 
+TEST_CASE("a request/response conversation does not stall between small messages", "[net][relay]") {
+  Fd server = listening_server();
+  ForwarderOptions o;
+  SECTION("with the default 1 MiB pipes") {}
+  SECTION("with one-page pipes") { o.pipe_size = 4096; }
+  Harness h(Proto::Tcp, port_of(server.get()), o);
+  std::thread srv([&] {
+    Fd c(::accept4(server.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    char buf[8192];
+    for (size_t n; (n = sys::read_some(c.get(), buf, sizeof buf)) > 0;) sys::write_all(c.get(), buf, n);
+  });
+  Fd client = blocking_connect(h.port);
+  std::string got;
+  for (int i = 0; i < 500; ++i) {
+    std::string msg = "message " + std::to_string(i) + std::string(static_cast<size_t>(i * 13 % 5000), '.');
+    sys::write_all(client.get(), msg);
+    std::string reply(msg.size(), '\0');
+    size_t have = 0;
+    while (have < reply.size()) {
+      size_t n = sys::read_some(client.get(), reply.data() + have, reply.size() - have);
+      REQUIRE(n > 0);
+      have += n;
+    }
+    if (reply != msg) {
+      FAIL("reply " << i << " differs");
+    }
+  }
+  ::shutdown(client.get(), SHUT_WR);
+  CHECK(sys::read_fd(client.get()).empty());
+  srv.join();
+}
+
 TEST_CASE("connections share the pool's pipes instead of making two each", "[net][relay]") {
   Fd server = listening_server();
   Harness h(Proto::Tcp, port_of(server.get()));

@@ -3,7 +3,8 @@
 //   tcp-sink PORT              accept connections, read and discard, forever
 //   tcp-send HOST PORT MIB     send MIB MiB over one connection; prints "Gbit/s N"
 //   tcp-echo PORT              accept connections, echo what arrives, forever
-//   tcp-rate HOST PORT SECS    connect, send one byte, read it back, reset; prints "conn/s N"
+//   tcp-rate HOST PORT SECS    connect, send one byte, read it back, reset; prints
+//                              "conn/s N count M"
 //   udp-echo PORT              echo every datagram to its sender, forever
 //   udp-send HOST PORT TEXT    send TEXT, print the reply (exit 1 after 5 s without one)
 //   tcp-get HOST PORT          connect, send nothing, print what arrives until EOF
@@ -132,7 +133,7 @@ int tcp_rate(const char* host, int port, double seconds) {
     ++count;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("conn/s %.0f\n", count / secs);
+  std::printf("conn/s %.0f count %ld\n", count / secs, count);
   return 0;
 }
 

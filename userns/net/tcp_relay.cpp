@@ -59,10 +59,8 @@ TcpConnection::TcpConnection(Forwarder& forwarder, Fd client, Fd inside, bool co
   forwarder_.watch(inside_.get(), kEvents, &inside_side_);
 }
 
-TcpConnection::~TcpConnection() {
-  if (client_) forwarder_.unwatch(client_.get());
-  if (inside_) forwarder_.unwatch(inside_.get());
-}
+// Closing the sockets takes them out of the epoll set (they are never duplicated).
+TcpConnection::~TcpConnection() = default;
 
 std::unique_ptr<TcpConnection> TcpConnection::open(Forwarder& forwarder, Fd client, const SocketFactory& factory,
                                                    const sockaddr_in& target, const std::string& route_name) {
