@@ -6,7 +6,7 @@
 # once with a message.
 source "$(dirname "$0")/lib.sh"
 burrow_setup
-[[ -x "$T/bin/burrowd" && -x "$T/bin/burrow-shim" && -x "$T/bin/burrow-overlay" ]] || skip "programs not built"
+require_programs burrowd burrow-shim burrow-overlay
 API_TIMEOUT=20
 
 rc=0
@@ -27,8 +27,7 @@ alive() {
   assert_eq "$(api_status)" 200 "daemon alive after $1"
 }
 
-api POST "/images/create?fromSrc=-&repo=busybox&tag=latest" --data-binary @"$(busybox_tar)" >/dev/null
-assert_eq "$(api_status)" 200 "import busybox (streamed bodies are not JSON bodies)"
+import_busybox  # a streamed body, not a JSON body: no limit
 
 body_of() { printf '{"Image":"busybox","Cmd":["true"],"Env":["A=%s"]}' "$(head -c "$1" /dev/zero | tr '\0' a)"; }
 body_of 60000 >"$T/fits.json"
