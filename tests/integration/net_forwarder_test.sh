@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # burrow-net without burrowd, as the unprivileged test user: `unshare -r` gives a user namespace
 # that (like burrowd's engine namespace) owns the "container" network namespaces made with
-# `unshare -n`. Checks TCP (both ways, half-close), UDP, a bounded bulk transfer, that the helper
-# exits with the container and frees its port, and outbound traffic through slirp4netns to the
-# host's loopback via 10.0.2.2 when host loopback is allowed. Loopback addresses only.
+# `unshare -n`. Checks TCP (both ways, half-close, 64 MiB echoed exactly), UDP, a bounded bulk
+# transfer, that the helper exits with the container and frees its port, and outbound traffic
+# through slirp4netns to the host's loopback via 10.0.2.2 when host loopback is allowed.
+# Loopback addresses only.
 source "$(dirname "$0")/lib.sh"
 burrow_setup
 for prog in burrow-net burrow-net-probe; do
@@ -37,6 +38,9 @@ out=$($B/burrow-net-probe tcp-say 127.0.0.1 "$tcp" "hello through the forwarder"
 [[ "$out" == "hello through the forwarder" ]] || fail "tcp echo: '$out'"
 out=$($B/burrow-net-probe udp-send 127.0.0.1 "$udp" "udp hello")
 [[ "$out" == "udp hello" ]] || fail "udp echo: '$out'"
+# 64 MiB of pseudo-random bytes both ways at once through the namespaces, compared byte by byte.
+out=$($B/burrow-net-probe tcp-check 127.0.0.1 "$tcp" 64) || fail "full-duplex transfer: '$out'"
+[[ "$out" == "ok 67108864 bytes" ]] || fail "full-duplex transfer: '$out'"
 out=$($B/burrow-net-probe tcp-send 127.0.0.1 "$sink" 256)
 [[ "$out" == Gbit/s* ]] || fail "bulk transfer: '$out'"
 echo "bulk transfer through the forwarder: $out" >&2

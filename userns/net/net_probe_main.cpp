@@ -3,6 +3,11 @@
 //   tcp-sink PORT              accept connections, read and discard, forever
 //   tcp-send HOST PORT MIB     send MIB MiB over one connection; prints "Gbit/s N"
 //   tcp-echo PORT              accept connections, echo what arrives, forever
+//   tcp-check HOST PORT MIB    send MIB MiB of pseudo-random bytes to an echo server while
+//                              reading the echo; prints "ok N bytes" when it came back exactly
+//                              (count and content), exits 1 otherwise
+//   tcp-source PORT MIB        accept connections, send each MIB MiB, then close, forever
+//   tcp-recv HOST PORT         read until EOF; prints "Gbit/s N" (from connect to EOF)
 //   tcp-rate HOST PORT SECS    connect, send one byte, read it back, reset; prints
 //                              "conn/s N count M"
 //   udp-echo PORT              echo every datagram to its sender, forever
@@ -28,7 +33,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -114,6 +121,92 @@ int tcp_send(const char* host, int port, long mib) {
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("Gbit/s %.2f\n", mib * 8.0 * 1048576 / secs / 1e9);
+  return 0;
+}
+
+// The stream tcp-check sends: xorshift64 bytes, the same for any chunking.
+struct Noise {
+  uint64_t state = 0x9e3779b97f4a7c15ull;
+  void fill(char* p, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      p[i] = static_cast<char>(state);
+    }
+  }
+};
+
+int tcp_check(const char* host, int port, long mib) {
+  int s = connect_to(host, port);
+  uint64_t total = static_cast<uint64_t>(mib) << 20;
+  std::thread sender([s, total] {
+    Noise noise;
+    std::vector<char> buf(65521);  // a prime: chunks never line up with pages
+    for (uint64_t sent = 0; sent < total;) {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), total - sent));
+      noise.fill(buf.data(), n);
+      for (size_t off = 0; off < n;) {
+        ssize_t w = ::write(s, buf.data() + off, n - off);
+        if (w <= 0) die("write");
+        off += static_cast<size_t>(w);
+      }
+      sent += n;
+    }
+    ::shutdown(s, SHUT_WR);
+  });
+  Noise expect;
+  std::vector<char> buf(100003), want(100003);
+  uint64_t got = 0;
+  bool same = true;
+  for (ssize_t n; (n = ::read(s, buf.data(), buf.size())) > 0;) {
+    expect.fill(want.data(), static_cast<size_t>(n));
+    if (same && std::memcmp(buf.data(), want.data(), static_cast<size_t>(n)) != 0) {
+      std::fprintf(stderr, "burrow-net-probe: echo differs within bytes %llu-%llu\n",
+                   static_cast<unsigned long long>(got), static_cast<unsigned long long>(got + n));
+      same = false;
+    }
+    got += static_cast<uint64_t>(n);
+  }
+  sender.join();
+  if (!same || got != total) {
+    std::fprintf(stderr, "burrow-net-probe: sent %llu bytes, %llu came back\n",
+                 static_cast<unsigned long long>(total), static_cast<unsigned long long>(got));
+    return 1;
+  }
+  std::printf("ok %llu bytes\n", static_cast<unsigned long long>(got));
+  return 0;
+}
+
+void serve_source(const std::string& where, long mib) {
+  int l = listen_on(where, SOCK_STREAM);
+  for (;;) {
+    int c = ::accept(l, nullptr, nullptr);
+    if (c < 0) continue;
+    std::thread([c, mib] {
+      std::vector<char> buf(1 << 20, 'x');
+      for (long i = 0; i < mib; ++i)
+        for (size_t off = 0; off < buf.size();) {
+          ssize_t n = ::write(c, buf.data() + off, buf.size() - off);
+          if (n <= 0) {
+            ::close(c);
+            return;
+          }
+          off += static_cast<size_t>(n);
+        }
+      ::close(c);
+    }).detach();
+  }
+}
+
+int tcp_recv(const char* host, int port) {
+  auto t0 = std::chrono::steady_clock::now();
+  int s = connect_to(host, port);
+  std::vector<char> buf(1 << 18);
+  uint64_t total = 0;
+  for (ssize_t n; (n = ::read(s, buf.data(), buf.size())) > 0;) total += static_cast<uint64_t>(n);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("Gbit/s %.2f\n", static_cast<double>(total) * 8 / secs / 1e9);
   return 0;
 }
 
@@ -250,6 +343,9 @@ int main(int argc, char** argv) {
   if (mode == "tcp-sink" && argc == 3) serve(argv[2], false);
   if (mode == "tcp-echo" && argc == 3) serve(argv[2], true);
   if (mode == "tcp-send" && argc == 5) return tcp_send(argv[2], std::atoi(argv[3]), std::atol(argv[4]));
+  if (mode == "tcp-check" && argc == 5) return tcp_check(argv[2], std::atoi(argv[3]), std::atol(argv[4]));
+  if (mode == "tcp-source" && argc == 4) serve_source(argv[2], std::atol(argv[3]));
+  if (mode == "tcp-recv" && argc == 4) return tcp_recv(argv[2], std::atoi(argv[3]));
   if (mode == "tcp-rate" && argc == 5) return tcp_rate(argv[2], std::atoi(argv[3]), std::atof(argv[4]));
   if (mode == "tcp-get" && argc == 4) return tcp_get(argv[2], std::atoi(argv[3]));
   if (mode == "tcp-say" && argc == 5) return tcp_say(argv[2], std::atoi(argv[3]), argv[4]);
@@ -260,6 +356,7 @@ int main(int argc, char** argv) {
   if (mode == "udp-send" && argc == 5) return udp_send(argv[2], std::atoi(argv[3]), argv[4]);
   std::fprintf(stderr,
                "usage: burrow-net-probe tcp-sink|tcp-echo|udp-echo PORT | tcp-send HOST PORT MIB |"
+               " tcp-check HOST PORT MIB | tcp-source PORT MIB | tcp-recv HOST PORT |"
                " tcp-rate HOST PORT SECS | tcp-get HOST PORT | tcp-say HOST PORT TEXT |"
                " tcp-relay LISTEN HOST PORT [CC] | unix-call PATH TEXT | udp-send HOST PORT TEXT\n");
   return 2;
