@@ -11,21 +11,11 @@ for p in burrowd burrow-shim burrow-overlay burrow-net burrow-net-probe; do
   [[ -x "$T/bin/$p" ]] || skip "$p not built"
 done
 # Containers go before burrowd does, also when a check fails (they outlive burrowd otherwise).
-remove_containers() { local ids; ids=$(docker_cli ps -aq 2>/dev/null) || return 0; [[ -z $ids ]] || docker_cli rm -f $ids >/dev/null 2>&1 || true; }
-trap 'rc=$?; set +e; remove_containers; (exit $rc); burrow_cleanup' EXIT
+remove_containers_on_exit
 start_burrowd
 api POST "/images/create?fromSrc=-&repo=busybox&tag=latest" --data-binary @"$(busybox_tar)" >/dev/null
 assert_eq "$(api_status)" 200 "import busybox"
 
-# A port nobody listens on now (bash's /dev/tcp connect fails), from a range off the random one.
-free_port() {
-  local p
-  for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 12000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-  fail "no free port"
-}
 # http_get PORT: the body from 127.0.0.1:PORT, retried while the container comes up.
 http_get() {
   local out
