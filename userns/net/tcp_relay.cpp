@@ -24,15 +24,25 @@ void set_nodelay(int fd) {
 
 bool is_loopback(const sockaddr_in& a) { return a.sin_family == AF_INET && (ntohl(a.sin_addr.s_addr) >> 24) == 127; }
 
-// A hop over loopback sends with Reno. There is no congestion to control on loopback, and the
-// pacing that BBR (a common host default, this test machine's too) needs held the relay at
-// about half its throughput: bench/ports measured 11-13 Gbit/s with BBR on the inside socket,
-// 20-21 with Reno or CUBIC. Reno is built into every kernel and always allowed to unprivileged
-// sockets. Sockets to other addresses keep the host's choice. Best effort.
-void use_reno_on_loopback(int fd, const sockaddr_in& peer) {
-  if (!is_loopback(peer)) return;
+// A hop that never leaves this machine sends with Reno. There is no congestion to control on
+// loopback, and the pacing that BBR (a common host default, this test machine's too) needs held
+// the relay at about half its throughput: bench/ports measured 11-13 Gbit/s with BBR on the
+// inside socket, 20-21 with Reno or CUBIC. Reno is built into every kernel and always allowed
+// to unprivileged sockets. Sockets to other machines keep the host's choice. Best effort.
+void use_reno(int fd) {
   static constexpr char kReno[] = "reno";
   ::setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, kReno, sizeof kReno - 1);
+}
+
+// An accepted client is on this machine when it comes from a loopback address or from the very
+// address it connected to (a host address: the kernel delivers that over loopback too).
+bool is_local_client(int fd) {
+  sockaddr_in peer{}, local{};
+  socklen_t peer_len = sizeof peer, local_len = sizeof local;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) return false;
+  if (is_loopback(peer)) return true;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) return false;
+  return peer.sin_family == AF_INET && peer.sin_addr.s_addr == local.sin_addr.s_addr;
 }
 
 constexpr uint32_t kEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
@@ -51,10 +61,7 @@ TcpConnection::TcpConnection(Forwarder& forwarder, Fd client, Fd inside, bool co
   down_.from = inside_.get();
   down_.to = client_.get();
   set_nodelay(client_.get());
-  sockaddr_in peer{};
-  socklen_t len = sizeof peer;
-  if (::getpeername(client_.get(), reinterpret_cast<sockaddr*>(&peer), &len) == 0)
-    use_reno_on_loopback(client_.get(), peer);
+  if (is_local_client(client_.get())) use_reno(client_.get());
   forwarder_.watch(client_.get(), kEvents, &client_side_);
   forwarder_.watch(inside_.get(), kEvents, &inside_side_);
 }
@@ -72,7 +79,7 @@ std::unique_ptr<TcpConnection> TcpConnection::open(Forwarder& forwarder, Fd clie
     return nullptr;
   }
   set_nodelay(inside.get());
-  use_reno_on_loopback(inside.get(), target);
+  if (is_loopback(target)) use_reno(inside.get());
   int rc = sys::retry_eintr([&] { return ::connect(inside.get(), reinterpret_cast<const sockaddr*>(&target), sizeof target); });
   if (rc < 0 && errno != EINPROGRESS) {
     forwarder.log_debug(route_name + ": connect: " + std::strerror(errno));
