@@ -3,6 +3,9 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <sstream>
 
@@ -11,6 +14,7 @@
 #include "engine/container.h"
 #include "engine/container_config.h"
 #include "engine/engine.h"
+#include "engine/startup_sweep.h"
 #include "image/image_json.h"
 #include "image/image_store.h"
 
@@ -247,10 +251,17 @@ void Builder::run(const Instruction& ins) {
   body->set("Cmd", Poco::Dynamic::Var());
   body->set("OnBuild", Poco::Dynamic::Var());
   std::string id = containers.create(body, "").id;
+  // While the step runs its container is the build's: a burrowd killed meanwhile removes it at
+  // its next start (remove_interrupted_build_steps), as this build would have.
+  std::string marker = containers.store().bundle_dir(id) + "/" + engine::kBuildStepMarker;
+  sys::open(marker, O_WRONLY | O_CREAT, 0600);
   say(" ---> Running in " + short_id(id) + "\n");
   bool committed = false;
   auto cleanup = [&] {
-    if (!(committed ? options_.remove_intermediate : options_.force_remove)) return;
+    if (!(committed ? options_.remove_intermediate : options_.force_remove)) {
+      ::unlink(marker.c_str());  // kept on purpose (rm=0, or a failed step without forcerm)
+      return;
+    }
     try {
       containers.remove(id, false, true);
       say("Removing intermediate container " + short_id(id) + "\n");

@@ -37,6 +37,7 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
   containers_ = std::make_unique<ContainerManager>(ContainerManagerOptions{
       options_.root, options_.logger, *events_, *images_, programs + "burrow-shim", programs + "burrow-overlay",
       programs + "burrow-net", options_.allow_host_loopback});
+  remove_interrupted_build_steps(*containers_, options_.logger);
 }
 
 Engine::~Engine() { shutdown(); }

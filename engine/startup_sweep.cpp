@@ -12,6 +12,7 @@
 #include "base/logger.h"
 #include "base/random_id.h"
 #include "base/sys.h"
+#include "engine/container_manager.h"
 #include "engine/container_store.h"
 
 namespace burrow::engine {
@@ -144,6 +145,21 @@ class Sweep {
 };
 
 }  // namespace
+
+std::vector<std::string> remove_interrupted_build_steps(ContainerManager& containers, Logger& logger) {
+  std::vector<std::string> removed;
+  for (const auto& c : containers.list()) {
+    if (!sys::exists(containers.store().bundle_dir(c.id) + "/" + kBuildStepMarker)) continue;
+    try {
+      containers.remove(c.id, false, true);
+      logger.info(kComponent, "removed container " + c.short_id() + " of a build step that a killed burrowd cut short");
+      removed.push_back(c.id);
+    } catch (const std::exception& e) {
+      logger.warn(kComponent, "cannot remove container " + c.short_id() + " of an interrupted build step: " + e.what());
+    }
+  }
+  return removed;
+}
 
 std::vector<std::string> mount_points_below(const std::string& dir) {
   std::vector<std::string> out;

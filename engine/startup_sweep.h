@@ -17,11 +17,22 @@ class Logger;
 
 namespace burrow::engine {
 
+class ContainerManager;
+
+// The file a build puts in its step's container directory while the step runs (RUN): a burrowd
+// killed meanwhile leaves a container that only that build knew of.
+inline constexpr const char* kBuildStepMarker = "build-step";
+
 // Sweeps `root` (which must exist). Each removal is logged at info level with what it was; a
 // path that cannot be removed is logged as a warning and left. Returns the removed paths,
 // relative to root ("tmp/build-0123", "containers/.rm-<id>"). Never throws for a single entry;
 // throws Error(Io) only when `root` itself cannot be read.
 std::vector<std::string> sweep_state_root(const std::string& root, Logger& logger);
+
+// After the containers are loaded and adopted: force-removes each container that still carries
+// kBuildStepMarker (its build died with burrowd), as the build would have. Failures are logged.
+// Returns the ids removed.
+std::vector<std::string> remove_interrupted_build_steps(ContainerManager& containers, Logger& logger);
 
 // Mount points at or below `dir` in this mount namespace, deepest first (from
 // /proc/self/mountinfo, with its octal escapes decoded).
