@@ -25,9 +25,7 @@ printf 'FROM busybox\nADD big /big\n' >"$T/ctx/Dockerfile"
 build_tar "$T/ctx" "$T/ctx.tar"
 API_TIMEOUT=120 api_build "t=crashbuild" "$T/ctx.tar" >/dev/null &
 build=$!
-wait_for 'exists "$S/tmp/buildscratch-*/upper-*/big"' || fail "the build never reached ADD"
-crash "build (ADD)"
-wait "$build" || true
+crash_when 'exists "$S/tmp/buildscratch-*/upper-*/big"' "build (ADD)" "$build"
 scratch=$(cd "$S/tmp" && echo buildscratch-*)
 [[ -n "$(burrow_overlays_in "$scratch")" ]] || note "the ADD mount's burrow-overlay ended with burrowd"
 restart_and_check "build (ADD)"
@@ -44,9 +42,7 @@ rm "$T/ctx/big"
 build_tar "$T/ctx" "$T/run.tar"
 API_TIMEOUT=120 api_build "t=crashrun" "$T/run.tar" >/dev/null &
 build=$!
-wait_for 'exists "$S/containers/*/upper/started"' || fail "the RUN never started"
-crash "build (RUN)"
-wait "$build" || true
+crash_when 'exists "$S/containers/*/upper/started"' "build (RUN)" "$build"
 restart_and_check "build (RUN)"
 grep -q "sweep: removed container .* of a build step" "$T/burrowd.log" || fail "the RUN container was not removed"
 assert_eq "$(api GET "/containers/json?all=1" | json 'len(d)')" 0 "containers left by the interrupted build"
@@ -65,10 +61,7 @@ wait_for '[[ -s "$T/registry.port" ]]' || fail "registry did not start: $(cat "$
 reg="127.0.0.1:$(cat "$T/registry.port")"
 API_TIMEOUT=60 api POST "/images/create?fromImage=$reg/crashpull&tag=latest" >/dev/null &
 pull=$!
-wait_for '[[ $(find "$S/registry-tmp" -type f -size +512k 2>/dev/null | wc -l) -ge 1 ]]' ||
-  fail "the pull never downloaded"
-crash pull
-wait "$pull" || true
+crash_when '[[ $(find "$S/registry-tmp" -type f -size +512k 2>/dev/null | wc -l) -ge 1 ]]' pull "$pull"
 touch "$T/release"
 restart_and_check pull
 out=$(API_TIMEOUT=60 api POST "/images/create?fromImage=$reg/crashpull&tag=latest")

@@ -27,10 +27,8 @@ cut=$(((3 << 20) + 1024))  # past first.bin, inside second.bin
 } 2>/dev/null | curl -sS --max-time 60 --unix-socket "$SOCK" -X POST -T - -o /dev/null \
   "http://localhost/images/create?fromSrc=-&repo=crashimport&tag=latest" 2>/dev/null &
 upload=$!
-wait_for 'exists "$S/images/.tmp-*/layer/second.bin"' || fail "the import never reached second.bin"
-crash import
+crash_when 'exists "$S/images/.tmp-*/layer/second.bin"' import "$upload"
 touch "$T/release"
-wait "$upload" || true
 restart_and_check import
 api GET /images/crashimport/json >/dev/null
 assert_eq "$(api_status)" 404 "the interrupted import left no image"
@@ -43,9 +41,7 @@ assert_eq "$(api_status)" 200 "the imported image"
 writer=$(run_wait '{"Image":"busybox","Cmd":["sh","-c","mkdir /d && cd /d && seq 1 4000 | xargs touch && dd if=/dev/zero of=/big bs=1M count=64 2>/dev/null"]}')
 API_TIMEOUT=60 api POST "/commit?container=$writer&repo=crashcommit" >/dev/null &
 commit=$!
-wait_for 'exists "$S/images/.tmp-*/layer/d"' || fail "the commit never started copying"
-crash commit
-wait "$commit" || true
+crash_when 'exists "$S/images/.tmp-*/layer/d"' commit "$commit"
 restart_and_check commit
 API_TIMEOUT=60 api POST "/commit?container=$writer&repo=crashcommit" >/dev/null
 assert_eq "$(api_status)" 201 "commit after the restart: $(cat "$T/body")"
@@ -53,10 +49,8 @@ assert_eq "$(api_status)" 201 "commit after the restart: $(cat "$T/body")"
 # ---- rmi: killed while the image's files are removed ----
 API_TIMEOUT=60 api DELETE /images/crashcommit >/dev/null &
 rmi=$!
-wait_for 'exists "$S/images/.tmp-rm-*" || ! kill -0 $rmi 2>/dev/null' || fail "rmi never started"
+crash_when 'exists "$S/images/.tmp-rm-*" || ! kill -0 $rmi 2>/dev/null' rmi "$rmi"
 exists "$S/images/.tmp-rm-*" || note "rmi finished before the kill (it was faster than the poll)"
-crash rmi
-wait "$rmi" || true
 restart_and_check rmi
 api DELETE /images/crashcommit >/dev/null
 [[ $(api_status) == 200 || $(api_status) == 404 ]] || fail "rmi after the restart: $(api_status) $(cat "$T/body")"
@@ -66,10 +60,8 @@ assert_eq "$(api_status)" 404 "crashcommit is gone"
 # ---- container removal: killed while the container's directory is removed ----
 API_TIMEOUT=60 api DELETE "/containers/$writer" >/dev/null &
 rm_pid=$!
-wait_for "exists \"\$S/containers/.rm-*\" || ! kill -0 $rm_pid 2>/dev/null" || fail "removal never started"
+crash_when "exists \"\$S/containers/.rm-*\" || ! kill -0 $rm_pid 2>/dev/null" "container removal" "$rm_pid"
 exists "$S/containers/.rm-*" || note "the removal finished before the kill"
-crash "container removal"
-wait "$rm_pid" || true
 restart_and_check "container removal"
 api DELETE "/containers/$writer" >/dev/null
 [[ $(api_status) == 204 || $(api_status) == 404 ]] || fail "rm after the restart: $(api_status) $(cat "$T/body")"
@@ -84,9 +76,7 @@ assert_eq "$(api_status)" 404 "the removed container is gone"
   done
 ) &
 burst=$!
-wait_for '[[ $(find "$S/containers" -mindepth 1 -maxdepth 1 | wc -l) -ge 5 ]]' || fail "creates never started"
-crash "container creates"
-wait "$burst" || true
+crash_when '[[ $(find "$S/containers" -mindepth 1 -maxdepth 1 | wc -l) -ge 5 ]]' "container creates" "$burst"
 half=$(head -c 32 /dev/urandom | sha256sum | cut -c1-64)
 as_user mkdir -p "$S/containers/$half/upper" "$S/tmp/build-0123456789abcdef" "$S/registry-tmp/pull-0123456789abcdef"
 as_user touch "$S/repositories.json.tmp-123456"
