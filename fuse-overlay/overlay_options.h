@@ -21,7 +21,12 @@ struct OverlayOptions {
   bool fsync = true;        // -o fsync=0 turns fsync into a no-op (build containers)
   bool splice = true;       // -o splice=0: copy request and reply data instead of splicing
   double timeout = 86400;   // -o timeout=S: entry/attr cache timeout, 0 disables caching
-  unsigned threads = 4;     // -o threads=N: maximum FUSE worker threads
+  // -o threads=N: maximum FUSE worker threads. One by default: libfuse hands consecutive
+  // requests to its idle workers in turn, and for the usual chain of one process's requests
+  // (open, read, stat, close) that switch of thread cost twice the daemon CPU per request and
+  // up to twice the wall time (bench/overlay/README.md). More threads let a long copy-up or
+  // cold read of one process overlap other processes' requests.
+  unsigned threads = 1;
   int ready_fd = -1;        // --ready-fd=N: write "ok\n" (or the error) once the mount is live
 };
 
