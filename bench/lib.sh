@@ -32,7 +32,7 @@ bench_init() {
   mkdir -p "$dir/bin" "$dir/state" "$dir/xdg" "$dir/values"
   chmod 0700 "$dir/xdg"
   local prog
-  for prog in burrowd burrow-shim burrow-overlay burrow-net; do
+  for prog in burrowd burrow-shim burrow-overlay burrow-net burrow-tls.so; do
     [[ -x "$bin_dir/$prog" ]] && cp "$bin_dir/$prog" "$dir/bin/"
   done
   trap bench_cleanup EXIT

@@ -1,35 +1,16 @@
 #include "image/http_fetch.h"
 
 #include <Poco/Exception.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/SSLManager.h>
 #include <Poco/URI.h>
 
-#include <mutex>
-
 #include "base/error.h"
+#include "image/client_session.h"
 
 namespace burrow::image {
-
-namespace {
-
-Poco::Net::Context::Ptr tls_context() {
-  static std::once_flag once;
-  static Poco::Net::Context::Ptr context;  // a constant after first use
-  std::call_once(once, [] {
-    Poco::Net::initializeSSL();
-    context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
-                                     Poco::Net::Context::VERIFY_RELAXED, 9, true);
-  });
-  return context;
-}
-
-}  // namespace
 
 std::string normalize_source_url(const std::string& src) {
   if (src.find("://") == std::string::npos) return "http://" + src;
@@ -48,10 +29,7 @@ HttpFetch::HttpFetch(const std::string& url, int timeout_seconds) : url_(url) {
     if (scheme != "http" && scheme != "https")
       throw Error::bad_parameter("Bad parameter: only http and https URLs can be fetched, not `" + url_ + "`");
     try {
-      if (scheme == "https")
-        session_ = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tls_context());
-      else
-        session_ = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+      session_ = open_client_session(uri);
       session_->setTimeout(Poco::Timespan(timeout_seconds, 0));
       std::string path = uri.getPathAndQuery();
       Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path.empty() ? "/" : path,

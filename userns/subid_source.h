@@ -1,7 +1,8 @@
 #pragma once
 // Subordinate id ranges of a user, looked up through shadow's libsubid (which reads
 // /etc/subuid and /etc/subgid, or any nsswitch source such as LDAP), never by parsing the
-// files by hand. Thread-compatible: libsubid keeps no state we rely on between calls.
+// files by hand. Thread-safe: lookups run one at a time, each opening libsubid and closing it
+// after (subid_source.cpp), so that it does not stay resident.
 
 #include <string>
 #include <vector>

@@ -3,38 +3,24 @@
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/SSLManager.h>
 #include <Poco/URI.h>
 
 #include <cctype>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "base/error.h"
+#include "image/client_session.h"
 
 namespace burrow::image::registry {
 
 namespace {
 
 constexpr size_t kBodyLimit = 64u << 20;
-
-Poco::Net::Context::Ptr tls_context() {
-  static std::once_flag once;
-  static Poco::Net::Context::Ptr context;  // a constant after first use
-  std::call_once(once, [] {
-    Poco::Net::initializeSSL();
-    context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
-                                     Poco::Net::Context::VERIFY_RELAXED, 9, true);
-  });
-  return context;
-}
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -94,10 +80,7 @@ void exchange(Exchange& ex, const std::string& base, const std::string& method, 
     throw Error::bad_parameter("registry " + endpoint + ": bad URL `" + target + "`");
   }
   try {
-    if (uri.getScheme() == "https")
-      ex.session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tls_context());
-    else
-      ex.session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+    ex.session = open_client_session(uri);
     ex.session->setTimeout(Poco::Timespan(timeout, 0));
     std::string path = uri.getPathEtc();
     Poco::Net::HTTPRequest request(method, path.empty() ? "/" : path, Poco::Net::HTTPMessage::HTTP_1_1);
@@ -230,10 +213,7 @@ RegistryResponse RegistryClient::upload_chunked(const std::string& method, const
     throw Error::bad_parameter("registry " + options_.endpoint + ": bad URL `" + target + "`");
   }
   try {
-    if (uri.getScheme() == "https")
-      ex.session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tls_context());
-    else
-      ex.session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+    ex.session = open_client_session(uri);
     ex.session->setTimeout(Poco::Timespan(options_.timeout_seconds, 0));
     Poco::Net::HTTPRequest request(method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
     request.set("User-Agent", "burrow");

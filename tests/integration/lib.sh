@@ -55,7 +55,7 @@ burrow_setup() {
   chmod 0755 "$T"
   mkdir -p "$T/bin" "$T/state"
   local prog
-  for prog in burrowd burrow-shim burrow-overlay burrow-net burrow-net-probe; do
+  for prog in burrowd burrow-shim burrow-overlay burrow-net burrow-net-probe burrow-tls.so; do
     [[ -x "$BURROW_BIN_DIR/$prog" ]] && cp "$BURROW_BIN_DIR/$prog" "$T/bin/"
   done
   if [[ ${BURROW_SANITIZE:-OFF} == ON ]]; then
