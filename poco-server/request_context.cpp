@@ -194,7 +194,7 @@ Poco::JSON::Object::Ptr RequestContext::json_body() {
 void RequestContext::send_body(int status, const std::string& content_type, std::string body) {
   if (sent()) throw Error::internal("response already sent");
   sent_ = true;
-  response_.setStatus(static_cast<HTTPResponse::HTTPStatus>(status));
+  set_status(response_, status);
   if (!content_type.empty()) response_.setContentType(content_type);
   response_.setContentLength64(static_cast<Poco::Int64>(body.size()));
   const bool head = request_.getMethod() == "HEAD";
@@ -248,7 +248,7 @@ void RequestContext::send_error(int status, const std::string& message) {
 JsonStream RequestContext::start_stream(int status, const std::string& content_type) {
   if (sent()) throw Error::internal("response already sent");
   sent_ = true;
-  response_.setStatus(static_cast<HTTPResponse::HTTPStatus>(status));
+  set_status(response_, status);
   response_.setContentType(content_type);
   response_.setChunkedTransferEncoding(true);
   std::ostream& out = response_.send();

@@ -11,7 +11,7 @@ namespace burrow::poco_server {
 namespace {
 
 void send_plain(Poco::Net::HTTPServerResponse& response, int status, const std::string& text, bool head) {
-  response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  set_status(response, status);
   response.setContentType("text/plain; charset=utf-8");
   response.set("X-Content-Type-Options", "nosniff");
   std::string body = text + "\n";
@@ -74,7 +74,7 @@ void RequestDispatcher::dispatch(Poco::Net::HTTPServerRequest& request, Poco::Ne
   }
 
   if (method == "OPTIONS") {
-    response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+    set_status(response, 200);
     response.setContentLength(0);
     response.send();
     return;

@@ -18,6 +18,7 @@
 
 #include "base/sys.h"
 #include "engine/engine.h"
+#include "poco-server/http_error.h"
 #include "poco-server/request_context.h"
 #include "poco-server/routes.h"
 
@@ -194,6 +195,7 @@ TEST_CASE("unknown paths and methods are 404 with Go's text", "[poco-server][api
   Fixture f;
   Reply r = call(f.sock, "GET", "/no/such/thing");
   CHECK(r.status == 404);
+  CHECK(r.response.getReason() == "Not Found");
   CHECK(r.body == "404 page not found\n");
   CHECK(r.response.getContentType() == "text/plain; charset=utf-8");
   CHECK(call(f.sock, "POST", "/version").status == 404);
@@ -209,6 +211,7 @@ TEST_CASE("error kinds map to Docker's statuses with plain-text bodies", "[poco-
     INFO(c.kind);
     Reply r = call(f.sock, "GET", std::string("/v1.9/test/error/") + c.kind);
     CHECK(r.status == c.status);
+    CHECK(r.response.getReason() == reason_phrase(c.status));
     CHECK(r.body == c.text);
     CHECK(r.response.getContentType() == "text/plain; charset=utf-8");
   }
