@@ -14,6 +14,12 @@
 
 namespace burrow::poco_server {
 
+namespace {
+
+constexpr std::size_t kMaxDrain = 1 << 20;  // unread body bytes skipped to keep a connection
+
+}  // namespace
+
 RequestBody::Buf::int_type RequestBody::Buf::underflow() {
   if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
   std::size_t got = source_(buffer_.data(), buffer_.size());
@@ -59,6 +65,18 @@ RequestBody::RequestBody(Poco::Net::HTTPServerRequest& request) : request_(reque
 
 RequestBody::~RequestBody() {
   if (!chunked_) return;
+  // The rest of a body the handler left (it refused the request early) is skipped, up to
+  // kMaxDrain, as the connection loop does for bodies nobody read: the client, still sending,
+  // then gets its answer instead of a reset connection.
+  try {
+    char skip[4096];
+    for (std::size_t skipped = 0; !chunked_->complete() && skipped < kMaxDrain;) {
+      std::size_t n = chunked_->read(skip, sizeof skip);
+      if (n == 0) break;
+      skipped += n;
+    }
+  } catch (...) {
+  }
   // The connection loop drains POCO's body stream before the next request: eof says there is
   // nothing left; bad makes it close the connection (the body was not read to its end).
   try {
