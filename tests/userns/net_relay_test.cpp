@@ -21,6 +21,7 @@
 #include "base/sys.h"
 #include "tests/userns/net_harness.h"
 #include "userns/net/forwarder.h"
+#include "userns/net/pipe_pool.h"
 
 using namespace burrow;
 using namespace burrow::userns::net;
@@ -199,6 +200,29 @@ TEST_CASE("connections share the pool's pipes instead of making two each", "[net
   // Two directions at once, a spare or two: far fewer than the 40 pipes of one pair each.
   CHECK(h.forwarder.pipes().made() <= 6);
   CHECK(h.forwarder.pipes().idle() <= 4);
+}
+
+TEST_CASE("the pool keeps empty pipes while in use and drops them once idle", "[net][relay]") {
+  PipePool pool(65536, 2);
+  Pipe a = pool.acquire(), b = pool.acquire(), c = pool.acquire();
+  CHECK(a.capacity >= 4096);
+  CHECK(pool.made() == 3);
+  a.bytes = 1;
+  pool.release(a);  // not empty: stays with the caller
+  CHECK(static_cast<bool>(a));
+  a.bytes = 0;
+  pool.release(a);
+  pool.release(b);
+  pool.release(c);  // one more than `keep`: closed
+  CHECK(!a);
+  CHECK(pool.idle() == 2);
+  Pipe again = pool.acquire();
+  CHECK(pool.made() == 3);  // reused
+  pool.release(again);
+  pool.trim();  // used since the last trim: kept
+  CHECK(pool.idle() == 2);
+  pool.trim();  // idle for a whole period: dropped
+  CHECK(pool.idle() == 0);
 }
 
 TEST_CASE("a port out of descriptors pauses without spinning and serves once some are free", "[net][relay]") {

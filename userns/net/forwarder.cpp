@@ -162,6 +162,7 @@ int Forwarder::run(const std::vector<int>& stop_fds) {
     bool tick = now >= next_expiry;
     if (tick) {
       for (auto& r : udp_routes_) r->expire(now);
+      pipes_.trim();
       next_expiry = now + std::chrono::seconds(1);
     }
     if (freed || tick) resume_listeners();

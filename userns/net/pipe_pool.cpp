@@ -8,6 +8,7 @@
 namespace burrow::userns::net {
 
 Pipe PipePool::acquire() {
+  used_ = true;
   if (!free_.empty()) {
     Pipe p = std::move(free_.back());
     free_.pop_back();
@@ -29,6 +30,11 @@ void PipePool::release(Pipe& pipe) {
   if (!pipe || pipe.bytes != 0) return;
   if (free_.size() < keep_) free_.push_back(std::move(pipe));
   pipe = Pipe();
+}
+
+void PipePool::trim() {
+  if (!used_) free_.clear();
+  used_ = false;
 }
 
 }  // namespace burrow::userns::net

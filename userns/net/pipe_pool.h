@@ -5,7 +5,9 @@
 // interactive connections need no pipe of their own, only their two sockets, and a new
 // connection costs no pipe2/fcntl/close calls. Pipes are made with `size` bytes of capacity
 // (F_SETPIPE_SZ, best effort: the per-user pipe budget may refuse it, and the kernel's default
-// serves then). At most `keep` empty pipes are kept for reuse. Not thread-safe.
+// serves then). At most `keep` empty pipes are kept for reuse, and none once trim() finds the
+// pool unused since its last call: an idle container's helper then holds no pipe (the user's
+// budget, fs/pipe-user-pages-soft, is shared by all their processes). Not thread-safe.
 
 #include <cstddef>
 #include <vector>
@@ -30,6 +32,8 @@ class PipePool {
   // Takes back `pipe` when it is empty (bytes == 0), keeping it for reuse or closing it; a pipe
   // with bytes in it stays with the caller.
   void release(Pipe& pipe);
+  // Closes the kept pipes when nothing was acquired since the last call (call it now and then).
+  void trim();
 
   size_t idle() const { return free_.size(); }
   size_t made() const { return made_; }
@@ -39,6 +43,7 @@ class PipePool {
   size_t keep_;
   std::vector<Pipe> free_;
   size_t made_ = 0;
+  bool used_ = false;  // acquire() since the last trim()
 };
 
 }  // namespace burrow::userns::net
