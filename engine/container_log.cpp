@@ -28,6 +28,10 @@ std::optional<LogEntry> parse_log_line(const std::string& line) {
 
 LogReader::LogReader(std::string path, std::uint64_t offset) : path_(std::move(path)), offset_(offset) {}
 
+void LogReader::hold() {
+  if (!fd_.valid()) fd_ = sys::open(path_, O_RDONLY | O_CREAT, 0600);
+}
+
 std::vector<LogEntry> LogReader::read_new() {
   std::vector<LogEntry> out;
   if (!fd_.valid()) {

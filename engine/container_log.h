@@ -27,6 +27,11 @@ class LogReader {
   // Reads `path` from byte `offset` on. A missing file reads as empty until it appears.
   LogReader(std::string path, std::uint64_t offset = 0);
 
+  // Opens the file now, creating it empty when missing (0600): what is written to it later stays
+  // readable through this reader also after the file is removed (a container removed right
+  // after its run). Throws Error (NotFound when the directory is gone).
+  void hold();
+
   // The complete lines that have appeared since the last call.
   std::vector<LogEntry> read_new();
   std::uint64_t offset() const { return offset_; }

@@ -32,6 +32,7 @@
 #include "engine/container_store.h"
 #include "engine/container_top.h"
 #include "engine/container_watcher.h"
+#include "engine/stream_cursor.h"
 #include "userns/container_runtime.h"
 #include "userns/net/container_network.h"
 
@@ -74,23 +75,6 @@ struct ContainerChange {
   std::string path;
   int kind = 0;  // 0 modified, 1 added, 2 deleted
 };
-
-// What an attach or logs request wants from a container's output (see stream_output).
-struct StreamRequest {
-  bool logs = false;            // replay the stored log first
-  long tail = -1;               // with logs: only the last N entries (-1: all)
-  bool follow = false;          // then stream new output until the container's run ends
-  bool wait_for_start = false;  // when not running: wait for the next run and follow it (attach)
-  bool stdout_ = true, stderr_ = true;
-  bool stdin_ = false;          // forward bytes read from stdin_fd to the container's stdin
-  // Live output from the shim's attach socket (attach: partial lines and tty prompts arrive at
-  // once) rather than from the log file (logs --follow: exactly what the log holds).
-  bool live_from_shim = false;
-};
-
-// Receives output: stream 1 stdout, 2 stderr; `time` is the log record's RFC3339Nano stamp.
-// Throws (any exception) when the client is gone, which ends the stream.
-using OutputSink = std::function<void(int stream, std::string_view data, const std::string& time)>;
 
 class ContainerManager {
  public:
@@ -137,6 +121,12 @@ class ContainerManager {
   // the client's end of input closes it. Returns when the stream is over or the client is gone.
   void stream_output(const std::string& name_or_id, const StreamRequest& request, const OutputSink& sink,
                      int stdin_fd = -1, std::string pending_stdin = {});
+  // The same in two steps: open_stream takes the cursor (NotFound for an unknown container;
+  // NotFound also when it is removed meanwhile) and is called before the client learns that
+  // its attach stands, stream_output(cursor, ...) then streams. A container that starts, runs
+  // and is removed between the two is still streamed in full from the held log.
+  StreamCursor open_stream(const std::string& name_or_id, const StreamRequest& request);
+  void stream_output(StreamCursor& cursor, const OutputSink& sink, int stdin_fd = -1, std::string pending_stdin = {});
 
   // Writes the container's merged root file system as a tar to `sink` (GET .../export).
   // NotFound for an unknown container; what the sink throws ends it early.
@@ -179,11 +169,11 @@ class ContainerManager {
   bool wait_stopped(const std::string& id, int timeout_ms);
   void notify_state_change();
   void unmount_rootfs(const std::string& id, std::unique_ptr<fuse_overlay::OverlayMount> mount);
-  void follow_log(const std::string& id, LogReader& reader, const StreamRequest& r, const OutputSink& sink,
-                  int client_fd, int inotify_fd, const std::string& run_at_start, bool running_at_start);
-  void follow_shim(const std::string& id, std::uint64_t log_offset, const StreamRequest& r, const OutputSink& sink,
-                   int client_fd, std::string pending_stdin, int inotify_fd, const std::string& run_at_start,
-                   bool running_at_start);
+  void follow_log(StreamCursor& cursor, const OutputSink& sink, int client_fd);
+  void follow_shim(StreamCursor& cursor, const OutputSink& sink, int client_fd, std::string pending_stdin);
+  // Waits for a change of the bundle; false when the stream should end (burrowd shuts down,
+  // the client hung up, or the cursor's wait for a start ran out).
+  bool wait_for_change(StreamCursor& cursor, int client_fd, bool waiting_for_start);
 
   ContainerManagerOptions options_;
   ContainerStore store_;

@@ -6,6 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "base/error.h"
 #include "base/sys.h"
 #include "engine/container_files.h"
@@ -35,92 +38,127 @@ void emit_frame(int stream, std::string_view data, const StreamRequest& r, const
   sink(stream, data, now_rfc3339_nano());
 }
 
-// Waits until the inotify fd, the shutdown eventfd or the client (hang-up only) has something;
-// false when the client has gone or burrowd shuts down.
-bool wait_for_change(int inotify_fd, int shutdown_fd, int client_fd) {
+enum class Wake { kChange, kShutdown, kClientGone };
+
+// Waits until the inotify fd, the shutdown eventfd or the client (hang-up only: docker run
+// half-closes its end at once when it sends no stdin) has something, at most `timeout_ms`.
+Wake wait_for_events(int inotify_fd, int shutdown_fd, int client_fd, int timeout_ms) {
   struct pollfd fds[3] = {{inotify_fd, POLLIN, 0}, {shutdown_fd, POLLIN, 0}, {client_fd, 0, 0}};
-  int n = ::poll(fds, client_fd >= 0 ? 3 : 2, 1000);
+  int n = ::poll(fds, client_fd >= 0 ? 3 : 2, timeout_ms);
   if (n < 0 && errno != EINTR) sys::check(n, "poll");
-  if (n <= 0) return true;
+  if (n <= 0) return Wake::kChange;
   if (fds[0].revents & POLLIN) {
     char buf[4096];
     while (::read(inotify_fd, buf, sizeof buf) > 0) {
     }
   }
-  if (fds[1].revents & POLLIN) return false;
-  return client_fd < 0 || !(fds[2].revents & (POLLHUP | POLLERR));
+  if (fds[1].revents & POLLIN) return Wake::kShutdown;
+  if (client_fd >= 0 && (fds[2].revents & (POLLHUP | POLLERR))) return Wake::kClientGone;
+  return Wake::kChange;
 }
 
 }  // namespace
 
-void ContainerManager::stream_output(const std::string& key, const StreamRequest& r, const OutputSink& sink,
-                                     int client_fd, std::string pending_stdin) {
+StreamCursor ContainerManager::open_stream(const std::string& key, const StreamRequest& r) {
   Container c = store_.get(key);
-  const std::string id = c.id;
   const std::string path = log_path(c);
-  const std::string bundle = store_.bundle_dir(id);
-
+  const std::string bundle = store_.bundle_dir(c.id);
+  // The log offset is taken before the state, so output written in between is not missed.
+  StreamCursor cur{c.id, r, {}, LogReader(path, r.logs ? 0 : file_size(path)), {}, false};
   // Watch the bundle before reading anything, so no write between a read and a wait is missed.
-  Fd inotify(sys::check(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK), "inotify_init1"));
-  sys::check(::inotify_add_watch(inotify.get(), bundle.c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF),
+  cur.inotify.reset(sys::check(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK), "inotify_init1"));
+  sys::check(::inotify_add_watch(cur.inotify.get(), bundle.c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF),
              "inotify_add_watch", bundle);
-  c = store_.get(id);
+  if (r.follow) {
+    try {
+      cur.reader.hold();
+    } catch (const Error& e) {
+      if (e.kind() == Error::Kind::NotFound) throw Error::not_found("No such container: " + key);
+      throw;
+    }
+  }
+  c = store_.get(c.id);
   // A run is marked by its start and end times: a new start, or a start that failed (which
   // records an exit without starting), changes it.
-  const std::string run_at_start = run_marker(c.state);
-  const bool running_at_start = c.state.running;
-  const std::uint64_t offset_at_start = file_size(path);
+  cur.run_at_start = run_marker(c.state);
+  cur.running_at_start = c.state.running;
+  return cur;
+}
 
-  LogReader reader(path, r.logs ? 0 : offset_at_start);
+void ContainerManager::stream_output(const std::string& key, const StreamRequest& r, const OutputSink& sink,
+                                     int client_fd, std::string pending_stdin) {
+  StreamCursor cursor = open_stream(key, r);
+  stream_output(cursor, sink, client_fd, std::move(pending_stdin));
+}
+
+void ContainerManager::stream_output(StreamCursor& cur, const OutputSink& sink, int client_fd,
+                                     std::string pending_stdin) {
+  const StreamRequest& r = cur.request;
   if (r.logs) {
-    auto entries = reader.read_new();
+    auto entries = cur.reader.read_new();
     if (r.tail >= 0 && entries.size() > static_cast<size_t>(r.tail))
       entries.erase(entries.begin(), entries.end() - r.tail);
     emit(entries, r, sink);
   }
   if (!r.follow) return;
-  if (!running_at_start && !r.wait_for_start) return;
+  if (!cur.running_at_start && !r.wait_for_start) return;
   if (r.live_from_shim)
-    follow_shim(id, reader.offset(), r, sink, client_fd, std::move(pending_stdin), inotify.get(), run_at_start,
-                running_at_start);
+    follow_shim(cur, sink, client_fd, std::move(pending_stdin));
   else
-    follow_log(id, reader, r, sink, client_fd, inotify.get(), run_at_start, running_at_start);
+    follow_log(cur, sink, client_fd);
 }
 
-void ContainerManager::follow_log(const std::string& id, LogReader& reader, const StreamRequest& r,
-                                  const OutputSink& sink, int client_fd, int inotify_fd,
-                                  const std::string& run_at_start, bool running_at_start) {
+bool ContainerManager::wait_for_change(StreamCursor& cur, int client_fd, bool waiting_for_start) {
+  const std::string tag = "engine " + cur.id.substr(0, 12);
+  int timeout_ms = 1000;
+  if (waiting_for_start && cur.request.start_wait_ms >= 0) {
+    auto waited = std::chrono::steady_clock::now() - cur.opened_at;
+    long long left = cur.request.start_wait_ms - std::chrono::duration_cast<std::chrono::milliseconds>(waited).count();
+    if (left <= 0) {
+      options_.logger.info(tag, "an attach waited " + std::to_string(cur.request.start_wait_ms / 1000) +
+                                    " s for a start that did not come; ending it");
+      return false;
+    }
+    timeout_ms = static_cast<int>(std::min<long long>(left, timeout_ms));
+  }
+  Wake wake = wait_for_events(cur.inotify.get(), shutdown_fd_.get(), client_fd, timeout_ms);
+  if (wake == Wake::kClientGone && waiting_for_start)
+    options_.logger.debug(tag, "an attach waiting for a start ended: the client hung up");
+  return wake == Wake::kChange;
+}
+
+void ContainerManager::follow_log(StreamCursor& cur, const OutputSink& sink, int client_fd) {
+  const StreamRequest& r = cur.request;
   for (;;) {
-    auto now = store_.find(id);
-    if (!now) return;  // removed
-    bool ran = running_at_start || run_marker(now->state) != run_at_start;
-    emit(reader.read_new(), r, sink);
+    auto now = store_.find(cur.id);
+    // Removed: its last run is over, and what it printed is in the log we hold.
+    emit(cur.reader.read_new(), r, sink);
+    if (!now) return;
+    bool ran = cur.running_at_start || run_marker(now->state) != cur.run_at_start;
     if (ran && !now->state.running) {
-      emit(reader.read_new(), r, sink);
+      emit(cur.reader.read_new(), r, sink);
       return;
     }
-    if (!wait_for_change(inotify_fd, shutdown_fd_.get(), client_fd)) return;
+    if (!wait_for_change(cur, client_fd, !ran)) return;
   }
 }
 
-void ContainerManager::follow_shim(const std::string& id, std::uint64_t log_offset, const StreamRequest& r,
-                                   const OutputSink& sink, int client_fd, std::string pending_stdin, int inotify_fd,
-                                   const std::string& run_at_start, bool running_at_start) {
-  const std::string bundle = store_.bundle_dir(id);
+void ContainerManager::follow_shim(StreamCursor& cur, const OutputSink& sink, int client_fd, std::string pending_stdin) {
+  const StreamRequest& r = cur.request;
+  const std::string bundle = store_.bundle_dir(cur.id);
   Fd shim;
   // Connect once the run we follow is up; with replay when we waited for its start, so that
   // what it printed before we connected comes too.
   for (;;) {
-    auto now = store_.find(id);
-    if (!now) return;
-    bool new_run = run_marker(now->state) != run_at_start;
-    if (now->state.running && (running_at_start || new_run)) {
+    auto now = store_.find(cur.id);
+    bool ours = now && (cur.running_at_start || run_marker(now->state) != cur.run_at_start);
+    if (ours && now->state.running) {
       try {
         userns::AttachRequest req;
         req.in = r.stdin_;
         req.out = r.stdout_;
         req.err = r.stderr_;
-        req.replay = !running_at_start;
+        req.replay = !cur.running_at_start;
         shim = runtime_.attach(bundle, req);
         break;
       } catch (const Error& e) {
@@ -128,13 +166,13 @@ void ContainerManager::follow_shim(const std::string& id, std::uint64_t log_offs
         // Gone before we connected: wait for the exit to be recorded, then read the log.
       }
     }
-    if ((running_at_start || new_run) && !now->state.running) {
-      // The run ended before we could connect: everything it printed is in the log.
-      LogReader reader(store_.bundle_dir(id) + "/" + id + "-json.log", log_offset);
-      emit(reader.read_new(), r, sink);
+    if (!now || (ours && !now->state.running)) {
+      // The run ended (and the container may be removed already, as docker run --rm does on
+      // the die event) before we could connect: everything it printed is in the held log.
+      emit(cur.reader.read_new(), r, sink);
       return;
     }
-    if (!wait_for_change(inotify_fd, shutdown_fd_.get(), client_fd)) return;
+    if (!wait_for_change(cur, client_fd, !ours)) return;
   }
 
   bool client_eof = client_fd < 0 || !r.stdin_;

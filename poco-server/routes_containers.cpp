@@ -160,6 +160,11 @@ std::string encode(bool tty, int stream, std::string_view data, const std::strin
   return userns::encode_frame(static_cast<uint8_t>(stream), payload);
 }
 
+// An attach to a container that is not running waits for its next start (Docker 0.8 did;
+// docker run and start -a attach first and start right after), but not longer than this, so
+// that a start that never comes does not hold a request thread for as long as the client stays.
+constexpr int kAttachStartWaitMs = 5 * 60 * 1000;
+
 void attach(RequestContext& ctx) {
   auto& mgr = containers(ctx);
   Container c = mgr.inspect(ctx.param("name"));
@@ -167,6 +172,7 @@ void attach(RequestContext& ctx) {
   r.logs = ctx.query_bool("logs");
   r.follow = ctx.query_bool("stream");
   r.wait_for_start = r.follow;
+  r.start_wait_ms = kAttachStartWaitMs;
   r.stdin_ = ctx.query_bool("stdin") && engine::json_bool(c.config, "OpenStdin");
   // Live output comes from the shim's attach socket (partial lines and tty prompts at once),
   // except for a replay-then-follow of a running container without stdin (Docker 0.8's
@@ -176,10 +182,14 @@ void attach(RequestContext& ctx) {
   r.stdout_ = ctx.query_bool("stdout");
   r.stderr_ = ctx.query_bool("stderr");
   bool tty = engine::json_bool(c.config, "Tty");
+  // The cursor is taken before the client sees the upgrade: docker run starts the container
+  // as soon as it has, and with --rm removes it on the die event, maybe before this thread
+  // runs again; the cursor holds the log of that run.
+  engine::StreamCursor cursor = mgr.open_stream(c.id, r);
   HijackedConnection conn = ctx.hijack();
   try {
     mgr.stream_output(
-        c.id, r,
+        cursor,
         [&](int stream, std::string_view data, const std::string& time) {
           conn.write_all(encode(tty, stream, data, time, false));
         },
