@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <set>
@@ -46,7 +47,7 @@ ImageStore::ImageStore(ImageStoreOptions options)
     }
   }
   index_.tags = TagStore::load(repositories_path());
-  finish_interrupted_delete();
+  finish_pending_removals();
 }
 
 ImageStore::~ImageStore() = default;
@@ -198,7 +199,14 @@ void ImageStore::add_image(Staging& staging, Image image, const std::optional<Re
     std::lock_guard lock(index_mutex_);
     if (!index_.images.count(image.parent)) throw Error::not_found("No such image: " + image.parent);
   }
-  layers_.commit(staging, image.id, image_json_string(image));
+  // A crash between the image and its tag would leave it untagged: journaled until tagged.
+  std::string journal = tag_as ? write_removal_journal({image.id}) : "";
+  try {
+    layers_.commit(staging, image.id, image_json_string(image));
+  } catch (...) {
+    if (!journal.empty()) ::unlink(journal.c_str());  // nothing was added
+    throw;
+  }
   TagStore tags;
   {
     std::lock_guard lock(index_mutex_);
@@ -207,6 +215,7 @@ void ImageStore::add_image(Staging& staging, Image image, const std::optional<Re
   if (tag_as) {
     tags.set(tag_as->repository, tag_as->tag, image.id);
     tags.save(repositories_path());
+    discard_removal_journal(journal);
   }
   std::lock_guard lock(index_mutex_);
   index_.images[image.id] = clone_image(image);

@@ -30,6 +30,8 @@ class Logger;
 
 namespace burrow::image {
 
+struct LoadPlan;
+
 struct ImageStoreOptions {
   std::string root;                  // state root: images/ and repositories.json go below it
   Logger* logger = nullptr;          // required; must outlive the store
@@ -122,15 +124,22 @@ class ImageStore {
     TagStore tags;
   };
   std::optional<Image> resolve_locked(const Index& index, const std::string& name) const;
+  // load(): registers the planned images (parents first) from their staged layers, then the tags.
+  void register_loaded(LoadPlan& plan, std::map<std::string, Staging>& layers,
+                       std::map<std::string, uint64_t>& layer_sizes,
+                       const std::function<std::string(std::string)>& resolve_member);
   // Registers a committed staging directory as `image` and optionally tags it.
   void add_image(Staging& staging, Image image, const std::optional<Reference>& tag_as);
   std::string repositories_path() const;
-  // <root>/delete-journal: the ids an rmi is deleting, children first, while it runs.
-  std::string delete_journal_path() const;
-  void write_delete_journal(const std::vector<std::string>& ids) const;
-  void remove_delete_journal() const;
-  // At open: completes an rmi that a crash interrupted (see remove()).
-  void finish_interrupted_delete();
+  // A removal journal, <root>/pending-removal-<random>, lists image ids (children first) that an
+  // operation may leave half done: an rmi the ids it deletes, a load or a tagged import the ids
+  // it adds. Written durably before the operation's first change, discarded after its last.
+  // Returns the journal's path.
+  std::string write_removal_journal(const std::vector<std::string>& ids) const;
+  void discard_removal_journal(const std::string& path) const;
+  // At open: each journal a crash left removes its images that are untagged and childless, so
+  // an rmi cut short is finished and a load or import cut short leaves no untagged half image.
+  void finish_pending_removals();
   void emit(const std::string& status, const std::string& id) const;
   Index snapshot() const;
 

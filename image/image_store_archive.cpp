@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -305,8 +306,34 @@ std::vector<std::string> ImageStore::load(ReadFn source) {
     if (!layers.count(resolve_member(li.layer_member)))
       throw Error::bad_parameter("layer `" + li.layer_member + "` of image " + short_id(li.image.id) +
                                  " is not in the archive");
-  std::map<std::string, std::string> used_by;  // member -> image that took its staging dir
+  // Until the tags are saved, a crash would leave the images added so far as untagged half
+  // chains: journaled (children first) until then, and removed at the next start.
+  std::vector<std::string> adding;
+  for (auto it = plan.images.rbegin(); it != plan.images.rend(); ++it)
+    if (!known(it->image.id)) adding.push_back(it->image.id);
+  std::string journal = adding.empty() ? "" : write_removal_journal(adding);
+  try {
+    register_loaded(plan, layers, layer_sizes, resolve_member);
+  } catch (...) {
+    if (!journal.empty()) ::unlink(journal.c_str());  // a failed load keeps what it added, as before
+    throw;
+  }
+  if (!journal.empty()) discard_removal_journal(journal);
   std::vector<std::string> lines;
+  for (size_t i = 0; i < plan.tags.size(); ++i)
+    lines.push_back("Loaded image: " + plan.tags[i].first + ":" + plan.tags[i].second);
+  for (const auto& id : plan.untagged_tops) lines.push_back("Loaded image ID: " + id);
+  return lines;
+}
+
+void ImageStore::register_loaded(LoadPlan& plan, std::map<std::string, Staging>& layers,
+                                 std::map<std::string, uint64_t>& layer_sizes,
+                                 const std::function<std::string(std::string)>& resolve_member) {
+  auto known = [&](const std::string& id) {
+    std::lock_guard lock(index_mutex_);
+    return index_.images.count(id) != 0;
+  };
+  std::map<std::string, std::string> used_by;  // member -> image that took its staging dir
   for (auto& li : plan.images) {
     if (known(li.image.id)) continue;
     std::string member = resolve_member(li.layer_member);
@@ -334,16 +361,11 @@ std::vector<std::string> ImageStore::load(ReadFn source) {
       std::lock_guard lock(index_mutex_);
       tags = index_.tags;
     }
-    for (size_t i = 0; i < plan.tags.size(); ++i) {
-      tags.set(plan.tags[i].first, plan.tags[i].second, plan.tag_ids[i]);
-      lines.push_back("Loaded image: " + plan.tags[i].first + ":" + plan.tags[i].second);
-    }
+    for (size_t i = 0; i < plan.tags.size(); ++i) tags.set(plan.tags[i].first, plan.tags[i].second, plan.tag_ids[i]);
     tags.save(repositories_path());
     std::lock_guard lock(index_mutex_);
     index_.tags = std::move(tags);
   }
-  for (const auto& id : plan.untagged_tops) lines.push_back("Loaded image ID: " + id);
-  return lines;
 }
 
 }  // namespace burrow::image

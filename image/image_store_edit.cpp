@@ -1,4 +1,5 @@
 // ImageStore: rmi with Docker 0.8's untag/delete rules, and POST /images/(name)/insert.
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -116,14 +117,14 @@ std::vector<RemovedImage> ImageStore::remove(const std::string& name, bool force
     deleted = plan.deleted();
   }
   // The deletion is journaled before the untag reaches the disk: a crash part-way through
-  // leaves the journal, and the next start finishes it (finish_interrupted_delete).
-  if (!deleted.empty()) write_delete_journal(deleted);
+  // leaves the journal, and the next start finishes it (finish_pending_removals).
+  std::string journal = deleted.empty() ? "" : write_removal_journal(deleted);
   if (!result.empty()) tags.save(repositories_path());
   for (const auto& id : deleted) {
     layers_.remove(id);
     result.push_back({false, id});
   }
-  if (!deleted.empty()) remove_delete_journal();
+  if (!journal.empty()) discard_removal_journal(journal);
   {
     std::lock_guard lock(index_mutex_);
     index_.tags = tags;
@@ -133,43 +134,55 @@ std::vector<RemovedImage> ImageStore::remove(const std::string& name, bool force
   return result;
 }
 
-std::string ImageStore::delete_journal_path() const { return options_.root + "/delete-journal"; }
-
-void ImageStore::write_delete_journal(const std::vector<std::string>& ids) const {
-  std::string text;
-  for (const auto& id : ids) text += id + "\n";
-  sys::write_file_atomic(delete_journal_path(), text, 0600);
+namespace {
+constexpr const char* kJournalPrefix = "pending-removal-";
 }
 
-void ImageStore::remove_delete_journal() const {
-  if (::unlink(delete_journal_path().c_str()) < 0 && errno != ENOENT)
-    throw sys::error_from_errno(errno, "unlink", delete_journal_path());
+std::string ImageStore::write_removal_journal(const std::vector<std::string>& ids) const {
+  std::string path = options_.root + "/" + kJournalPrefix + random_id().substr(0, 16);
+  std::string text;
+  for (const auto& id : ids) text += id + "\n";
+  sys::write_file_atomic(path, text, 0600);
+  return path;
+}
+
+void ImageStore::discard_removal_journal(const std::string& path) const {
+  if (::unlink(path.c_str()) < 0 && errno != ENOENT) throw sys::error_from_errno(errno, "unlink", path);
   sys::sync_dir(options_.root);
 }
 
-void ImageStore::finish_interrupted_delete() {
-  auto text = sys::try_read_file(delete_journal_path());
-  if (!text) return;
-  // Children come before their parents in the journal, so one pass sees each child go first.
-  // An image still tagged means the untag never reached the disk: that delete did not happen,
-  // and its parents stay too, as they still have that child.
-  size_t finished = 0;
-  for (size_t pos = 0; pos < text->size();) {
-    size_t end = text->find('\n', pos);
-    if (end == std::string::npos) end = text->size();
-    std::string id = text->substr(pos, end - pos);
-    pos = end + 1;
-    if (!is_full_id(id) || !index_.images.count(id) || !index_.tags.tags_of(id).empty()) continue;
-    bool has_child = false;
-    for (const auto& [other, img] : index_.images) has_child = has_child || img.parent == id;
-    if (has_child) continue;
-    layers_.remove(id);
-    index_.images.erase(id);
-    logger_.info("image", "finished the interrupted deletion of image " + id);
-    ++finished;
+void ImageStore::finish_pending_removals() {
+  DIR* d = ::opendir(options_.root.c_str());
+  if (!d) throw sys::error_from_errno(errno, "opendir", options_.root);
+  std::vector<std::string> journals;
+  while (struct dirent* e = ::readdir(d))
+    if (std::string_view(e->d_name).rfind(kJournalPrefix, 0) == 0) journals.push_back(options_.root + "/" + e->d_name);
+  ::closedir(d);
+  for (const auto& path : journals) {
+    auto text = sys::try_read_file(path);
+    if (!text) continue;
+    // Children come before their parents in a journal, so one pass sees each child go first.
+    // A tagged image stays (an rmi whose untag never reached the disk did not happen; a load
+    // whose tags did was complete), and so does every image that still has a child.
+    size_t removed = 0;
+    for (size_t pos = 0; pos < text->size();) {
+      size_t end = text->find('\n', pos);
+      if (end == std::string::npos) end = text->size();
+      std::string id = text->substr(pos, end - pos);
+      pos = end + 1;
+      if (!is_full_id(id) || !index_.images.count(id) || !index_.tags.tags_of(id).empty()) continue;
+      bool has_child = false;
+      for (const auto& [other, img] : index_.images) has_child = has_child || img.parent == id;
+      if (has_child) continue;
+      layers_.remove(id);
+      index_.images.erase(id);
+      logger_.info("image", "removed image " + id + " of an interrupted rmi, load or import (" + sys::basename(path) + ")");
+      ++removed;
+    }
+    discard_removal_journal(path);
+    logger_.info("image", "removed " + sys::basename(path) + " (journal of an interrupted rmi, load or import; " +
+                              std::to_string(removed) + " images removed)");
   }
-  remove_delete_journal();
-  if (finished == 0) logger_.info("image", "removed the delete journal of an interrupted rmi (nothing left to delete)");
 }
 
 Image ImageStore::insert(const std::string& name, const std::string& path, ReadFn content, const std::string& url) {

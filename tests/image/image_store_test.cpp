@@ -49,6 +49,16 @@ struct Fixture {
   }
 };
 
+// The removal journals (pending-removal-*) in the state root.
+std::vector<std::string> journals(const Fixture& f) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(f.root.path.c_str());
+  while (struct dirent* de = ::readdir(d))
+    if (std::string(de->d_name).rfind("pending-removal-", 0) == 0) out.push_back(de->d_name);
+  ::closedir(d);
+  return out;
+}
+
 Image commit_on(Fixture& f, const Image& parent, const std::string& repo) {
   TempDir upper;
   sys::write_file_atomic(upper / "added", "new");
@@ -121,17 +131,17 @@ TEST_CASE("an rmi cut short after the untag is finished at the next start", "[im
   Image middle = commit_on(f, base, "");
   Image top = commit_on(f, middle, "top");
   f.store->remove("top", false);  // deletes top and its untagged parent middle
-  CHECK_FALSE(sys::exists(f.root / "delete-journal"));
+  CHECK(journals(f).empty());
   // The state a kill leaves after the untag reached the disk and top's directory went, before
   // middle's did: the journal, and middle as an untagged leaf.
   f.store.reset();
-  sys::write_file_atomic(f.root / "delete-journal", top.id + "\n" + middle.id + "\n");
+  sys::write_file_atomic(f.root / "pending-removal-0123456789abcdef", top.id + "\n" + middle.id + "\n");
   sys::make_dirs(f.root / ("images/" + middle.id + "/layer"));
   sys::write_file_atomic(f.root / ("images/" + middle.id + "/json"), image_json_string(middle));
   f.reopen();
   CHECK_FALSE(f.store->resolve(middle.id));
   CHECK_FALSE(sys::exists(f.root / ("images/" + middle.id)));
-  CHECK_FALSE(sys::exists(f.root / "delete-journal"));
+  CHECK(journals(f).empty());
   CHECK(f.store->get("base").id == base.id);
   CHECK(f.store->list({}).size() == 1);
 
@@ -139,12 +149,32 @@ TEST_CASE("an rmi cut short after the untag is finished at the next start", "[im
     Image again = commit_on(f, base, "");
     Image tagged = commit_on(f, again, "top");
     f.store.reset();
-    sys::write_file_atomic(f.root / "delete-journal", tagged.id + "\n" + again.id + "\n");
+    sys::write_file_atomic(f.root / "pending-removal-0123456789abcdef", tagged.id + "\n" + again.id + "\n");
     f.reopen();
     CHECK(f.store->get("top").id == tagged.id);
     CHECK(f.store->resolve(again.id));
-    CHECK_FALSE(sys::exists(f.root / "delete-journal"));
+    CHECK(journals(f).empty());
   }
+}
+
+TEST_CASE("an import or load cut short before its tag leaves no untagged image", "[image][store][crash]") {
+  Fixture f;
+  Image base = f.import({file("a", "1")}, "base");
+  Image done = commit_on(f, base, "done");
+  CHECK(journals(f).empty());  // a completed import or commit discards its journal
+  // What a kill leaves between the images and the tags of a load: the images of the journal
+  // that are untagged go, children first; a tagged one (its load completed) stays.
+  Image half_parent = commit_on(f, base, "");
+  Image half_top = commit_on(f, half_parent, "");
+  f.store.reset();
+  sys::write_file_atomic(f.root / "pending-removal-0123456789abcdef", half_top.id + "\n" + half_parent.id + "\n");
+  sys::write_file_atomic(f.root / "pending-removal-fedcba9876543210", done.id + "\n");
+  f.reopen();
+  CHECK_FALSE(f.store->resolve(half_top.id));
+  CHECK_FALSE(f.store->resolve(half_parent.id));
+  CHECK(f.store->get("done").id == done.id);
+  CHECK(f.store->list({}).size() == 2);
+  CHECK(journals(f).empty());
 }
 
 TEST_CASE("tag refuses to move an existing tag unless forced", "[image][store][tag]") {

@@ -35,7 +35,7 @@ leftovers() {
   local d
   for d in "$S"/images/*/; do [[ ! -d "$d" || -f "$d/json" ]] || echo "$d (image without json)"; done
   for d in "$S"/containers/*/; do [[ ! -d "$d" || -f "$d/config.json" ]] || echo "$d (container without config.json)"; done
-  [[ ! -e "$S/delete-journal" ]] || echo "$S/delete-journal"
+  find "$S" -maxdepth 1 -name "pending-removal-*" 2>/dev/null || true
 }
 
 # restart_and_check WHAT: starts burrowd again and checks it came up clean: no error logged,
