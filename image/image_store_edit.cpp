@@ -147,8 +147,9 @@ std::string ImageStore::write_removal_journal(const std::vector<std::string>& id
 }
 
 void ImageStore::discard_removal_journal(const std::string& path) const {
+  // No directory fsync: a journal brought back by a power loss only removes images that are
+  // still untagged and childless, and any later durable write (tags.save) commits the unlink.
   if (::unlink(path.c_str()) < 0 && errno != ENOENT) throw sys::error_from_errno(errno, "unlink", path);
-  sys::sync_dir(options_.root);
 }
 
 void ImageStore::finish_pending_removals() {
