@@ -1,6 +1,5 @@
 #include "poco-server/api_connection.h"
 
-#include <fcntl.h>
 #include <time.h>
 
 #include <Poco/Net/HTTPServerRequestImpl.h>
@@ -92,8 +91,6 @@ void ApiConnectionFactory::shutdown_all() {
 }
 
 void ApiConnection::run() {
-  // POCO accepts without SOCK_CLOEXEC; a spawned shim must not inherit a client connection.
-  ::fcntl(socket().impl()->sockfd(), F_SETFD, FD_CLOEXEC);
   if (!factory_.enter(this, socket())) return;
   struct Leave {
     ApiConnectionFactory& f;

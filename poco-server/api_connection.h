@@ -3,8 +3,8 @@
 // POCO's HTTPServerConnection. It still uses POCO's HTTP session, request and response classes
 // (parsing, body streams, chunked output), but waits for the next keep-alive request in a
 // blocking read instead of POCO's per-request poll (an epoll instance created and destroyed for
-// every request), hands requests straight to the RequestDispatcher, marks the socket
-// close-on-exec once, and drains an unread request body so the next request parses.
+// every request), hands requests straight to the RequestDispatcher, and drains an unread request
+// body so the next request parses. Its socket comes close-on-exec from ApiListenSocket.
 // ApiConnectionFactory creates them and can shut all open ones down at server stop.
 // Thread-safe: each connection is used by its own thread; the factory's registry is locked.
 

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "engine/build_info.h"
+#include "poco-server/api_socket.h"
 
 namespace burrow::poco_server {
 
@@ -38,7 +39,7 @@ ApiServer::ApiServer(Router router, engine::Engine& engine, Logger& logger,
   for (auto& socket : sockets) {
     // Listening sockets must not leak into the programs burrowd spawns.
     ::fcntl(socket.impl()->sockfd(), F_SETFD, FD_CLOEXEC);
-    servers_.push_back(std::make_unique<Poco::Net::TCPServer>(connections_, pool_, socket, params));
+    servers_.push_back(std::make_unique<Poco::Net::TCPServer>(connections_, pool_, ApiListenSocket(socket), params));
   }
 }
 
