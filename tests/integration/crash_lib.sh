@@ -17,14 +17,14 @@ wait_for() {
 # exists GLOB: true when the glob matches something (run as root: the state is the test user's).
 exists() { compgen -G "$1" >/dev/null; }
 
-# crash_when COND WHAT PID: once COND holds (see wait_for), SIGKILL burrowd, wait until it is
+# crash_when COND WHAT [PID]: once COND holds (see wait_for), SIGKILL burrowd, wait until it is
 # gone, then reap PID, the client running the operation WHAT.
 crash_when() {
   wait_for "$1" || fail "$2 never reached the point to kill burrowd at"
   note "SIGKILL burrowd during $2"
   kill -KILL "$BURROWD_PID"
   timeout 5 tail --pid="$BURROWD_PID" -f /dev/null || fail "burrowd did not die"
-  wait "$3" 2>/dev/null || true
+  [[ -z "${3:-}" ]] || wait "$3" 2>/dev/null || true
 }
 
 # leftovers: the temporaries a killed burrowd may leave, one per line (nothing when clean).

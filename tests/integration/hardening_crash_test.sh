@@ -27,8 +27,9 @@ cut=$(((3 << 20) + 1024))  # past first.bin, inside second.bin
 } 2>/dev/null | curl -sS --max-time 60 --unix-socket "$SOCK" -X POST -T - -o /dev/null \
   "http://localhost/images/create?fromSrc=-&repo=crashimport&tag=latest" 2>/dev/null &
 upload=$!
-crash_when 'exists "$S/images/.tmp-*/layer/second.bin"' import "$upload"
-touch "$T/release"
+crash_when 'exists "$S/images/.tmp-*/layer/second.bin"' import
+touch "$T/release"  # curl sees the reset only once its input moves again
+wait "$upload" || true
 restart_and_check import
 api GET /images/crashimport/json >/dev/null
 assert_eq "$(api_status)" 404 "the interrupted import left no image"
@@ -38,13 +39,18 @@ api GET /images/crashimport/json >/dev/null
 assert_eq "$(api_status)" 200 "the imported image"
 
 # ---- commit: a writable layer of many files, killed while it is copied to the staging dir ----
-writer=$(run_wait '{"Image":"busybox","Cmd":["sh","-c","mkdir /d && cd /d && seq 1 4000 | xargs touch && dd if=/dev/zero of=/big bs=1M count=64 2>/dev/null"]}')
+writer=$(run_wait '{"Image":"busybox","Cmd":["sh","-c","mkdir /d && cd /d && seq 1 2500 | xargs touch && dd if=/dev/zero of=/big bs=1M count=48 2>/dev/null"]}')
 API_TIMEOUT=60 api POST "/commit?container=$writer&repo=crashcommit" >/dev/null &
 commit=$!
 crash_when 'exists "$S/images/.tmp-*/layer/d"' commit "$commit"
 restart_and_check commit
-API_TIMEOUT=60 api POST "/commit?container=$writer&repo=crashcommit" >/dev/null
-assert_eq "$(api_status)" 201 "commit after the restart: $(cat "$T/body")"
+api GET /images/crashcommit/json >/dev/null
+if [[ $(api_status) == 200 ]]; then
+  note "the commit finished before the kill"  # committing again would leave the first untagged
+else
+  API_TIMEOUT=60 api POST "/commit?container=$writer&repo=crashcommit" >/dev/null
+  assert_eq "$(api_status)" 201 "commit after the restart: $(cat "$T/body")"
+fi
 
 # ---- rmi: killed while the image's files are removed ----
 API_TIMEOUT=60 api DELETE /images/crashcommit >/dev/null &
