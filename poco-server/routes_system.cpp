@@ -64,6 +64,8 @@ void info(RequestContext& ctx) {
   for (const auto& c : e.containers().list()) {
     ++facts.containers;
     if (c.state.running) ++facts.containers_running;
+    if (!c.state.error.empty())
+      facts.container_errors.push_back({c.id, c.name.substr(c.name.starts_with('/') ? 1 : 0), c.state.error});
   }
   facts.images = e.image_count();
   // Limits are what the container manager can actually apply (a delegated cgroup v2 subtree

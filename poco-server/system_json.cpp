@@ -83,6 +83,16 @@ Poco::JSON::Object::Ptr info_json(const InfoFacts& f, ApiVersion) {
   o->set("Swarm", swarm);
   Poco::JSON::Array::Ptr warnings = new Poco::JSON::Array;
   for (const auto& w : f.warnings) warnings->add(w);
+  Poco::JSON::Array::Ptr errors = new Poco::JSON::Array;
+  for (const auto& e : f.container_errors) {
+    Poco::JSON::Object::Ptr entry = new Poco::JSON::Object;
+    entry->set("Id", e.id);
+    entry->set("Name", e.name);
+    entry->set("Error", e.error);
+    errors->add(entry);
+    warnings->add("WARNING: container " + e.id.substr(0, 12) + " (" + e.name + "): " + e.error);
+  }
+  o->set("ContainerErrors", errors);
   o->set("Warnings", warnings);
   return o;
 }

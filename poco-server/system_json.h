@@ -16,6 +16,13 @@
 
 namespace burrow::poco_server {
 
+// A container whose helper (burrow-shim, burrow-overlay) died: its State.Error, for /info.
+struct ContainerError {
+  std::string id;
+  std::string name;   // without the leading slash
+  std::string error;  // "burrow-overlay (pid N), the container's root file system, died"
+};
+
 // Everything /info reports, gathered by the route from the Engine.
 struct InfoFacts {
   engine::SystemInfo system;
@@ -28,6 +35,9 @@ struct InfoFacts {
   std::string init_path;              // the burrow-shim program
   std::string version;                // server version
   std::vector<std::string> warnings;  // announced fallbacks
+  // In ContainerErrors, and as "WARNING: container <id> (<name>): <error>" lines in Warnings
+  // (the docker CLI prints those under docker info).
+  std::vector<ContainerError> container_errors;
 };
 
 Poco::JSON::Object::Ptr version_json(const engine::BuildInfo& build, const engine::SystemInfo& system, ApiVersion v);

@@ -2,7 +2,8 @@
 # A container's helper process that died (issue 8): when its burrow-overlay (the rootfs) or its
 # burrow-shim is killed, inspect, ps and wait answer promptly (never hang), the container is
 # reported as not running with State.Error saying which helper died, and it can be removed; an
-# overlay that died while burrowd was down is reported once burrowd adopts the container.
+# overlay that died while burrowd was down is reported once burrowd adopts the container; /info
+# names each such container in ContainerErrors and in Warnings, which docker info prints.
 source "$(dirname "$0")/lib.sh"
 burrow_setup
 for p in burrowd burrow-shim burrow-overlay; do [[ -x "$T/bin/$p" ]] || skip "$p not built"; done
@@ -18,6 +19,21 @@ assert_eq "$(api_status)" 200 "import busybox"
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 create() { api POST "/containers/create?name=$2" -H 'Content-Type: application/json' -d "$1" | json 'd["Id"]'; }
 export API_TIMEOUT=15
+# info_has_error NAME TEXT: /info's ContainerErrors and Warnings name container NAME with TEXT,
+# and so does docker info (it prints Warnings) when the docker CLI is installed.
+info_has_error() {
+  local info
+  info=$(api GET /info)
+  assert_eq "$(api_status)" 200 "/info"
+  assert_contains "$(echo "$info" | json '[e["Error"] for e in d["ContainerErrors"] if e["Name"] == "'"$1"'"]')" "$2" \
+    "/info ContainerErrors"
+  assert_contains "$(echo "$info" | json '"\n".join(d["Warnings"])')" "): $2" "/info Warnings"
+  if have_docker_cli; then
+    info=$(docker_cli info 2>&1) || fail "docker info: $info"
+    assert_contains "$info" "WARNING: container " "docker info"
+    assert_contains "$info" "($1): $2" "docker info"
+  fi
+}
 loop='{"Image":"busybox","Cmd":["sh","-c","while true; do date > /tmp/now; sleep 0.1; done"]}'
 
 for helper in overlay shim; do
@@ -42,8 +58,10 @@ for helper in overlay shim; do
   assert_eq "$(api_status)" 200 "wait answers"
   [[ $code -ne 0 ]] || fail "wait gave 0 for a container whose $helper died"
   assert_contains "$(api GET '/containers/json?all=1' | json '[c["Status"] for c in d if "/'$helper'" in c["Names"]]')" "Exit" "ps -a"
+  info_has_error "$helper" "burrow-$helper (pid $hpid)"
   api DELETE "/containers/$helper" >/dev/null
   assert_eq "$(api_status)" 204 "remove"
+  assert_not_contains "$(api GET /info)" "($helper)" "/info after the removal"
 done
 
 note "burrow-overlay killed while burrowd is down: reported once burrowd adopts the container"
@@ -65,4 +83,5 @@ assert_contains "$(api GET /containers/downed/json | json 'd["State"]["Error"]')
 # 137 when the kill came first, 135 (SIGBUS) when the shell touched its vanished binary before.
 code=$(api POST /containers/downed/wait | json 'd["StatusCode"]')
 [[ $code -gt 128 ]] || fail "wait gave $code"
+info_has_error downed "burrow-overlay (pid $hpid)"
 note "ok"

@@ -62,6 +62,24 @@ TEST_CASE("/info has every field of the spec example with JSON booleans", "[poco
   CHECK(o->getArray("Warnings")->getElement<std::string>(0) == "careful");
 }
 
+TEST_CASE("a container whose helper died is in ContainerErrors and a Warnings line", "[poco-server][json]") {
+  InfoFacts f;
+  f.warnings = {"careful"};
+  f.container_errors = {{"3f2a1b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708", "web",
+                         "burrow-overlay (pid 42), the container's root file system, died"}};
+  auto o = info_json(f, ApiVersion{});
+  auto errors = o->getArray("ContainerErrors");
+  REQUIRE(errors->size() == 1);
+  CHECK(errors->getObject(0)->getValue<std::string>("Name") == "web");
+  CHECK(errors->getObject(0)->getValue<std::string>("Error").find("burrow-overlay (pid 42)") == 0);
+  auto warnings = o->getArray("Warnings");
+  REQUIRE(warnings->size() == 2);
+  CHECK(warnings->getElement<std::string>(0) == "careful");
+  CHECK(warnings->getElement<std::string>(1) ==
+        "WARNING: container 3f2a1b4c5d6e (web): burrow-overlay (pid 42), the container's root file system, died");
+  CHECK(info_json(InfoFacts{}, ApiVersion{})->getArray("ContainerErrors")->size() == 0);
+}
+
 TEST_CASE("a single-id mapping is reported as such", "[poco-server][json]") {
   InfoFacts f;
   f.system.uid_map = userns::IdMap({{0, 1001, 1}});
