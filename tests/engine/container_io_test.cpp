@@ -67,6 +67,21 @@ TEST_CASE("the log reader returns complete lines and picks up where it stopped",
   REQUIRE(file_size(log) == reader.offset());
 }
 
+TEST_CASE("a held log is created when missing and stays readable after its removal", "[engine][container]") {
+  TempDir dir;
+  std::string log = dir.path + "/x-json.log";
+  LogReader reader(log);
+  reader.hold();
+  REQUIRE(sys::exists(log));
+  append(log, R"({"log":"hi\n","stream":"stdout","time":"2024-01-01T00:00:00Z"})" "\n");
+  REQUIRE(::unlink(log.c_str()) == 0);  // docker run --rm removed the container meanwhile
+  auto entries = reader.read_new();
+  REQUIRE(entries.size() == 1);
+  REQUIRE(entries[0].log == "hi\n");
+  LogReader gone(dir.path + "/missing/x-json.log");
+  REQUIRE_THROWS_AS(gone.hold(), Error);
+}
+
 TEST_CASE("ps output is filtered to the container's pids", "[engine][container]") {
   std::string ps =
       "UID          PID    PPID  C STIME TTY          TIME CMD\n"
