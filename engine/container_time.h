@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/rfc3339.h"
+
 namespace burrow::engine {
 
 using TimePoint = std::chrono::system_clock::time_point;
@@ -15,13 +17,10 @@ using TimePoint = std::chrono::system_clock::time_point;
 // Go's zero time, which Docker shows for a container that never started or finished.
 inline constexpr const char* kZeroTime = "0001-01-01T00:00:00Z";
 
-// `t` as RFC 3339 with nanoseconds, UTC.
-std::string format_rfc3339_nano(TimePoint t);
+// Formatting and parsing live in base/rfc3339.h (image uses them too).
+using burrow::format_rfc3339_nano;
+using burrow::parse_rfc3339;
 inline std::string now_rfc3339_nano() { return format_rfc3339_nano(std::chrono::system_clock::now()); }
-
-// Parses RFC 3339 ("...Z" or "...+02:00", fraction optional). nullopt for the zero time and
-// for text that is not a timestamp.
-std::optional<TimePoint> parse_rfc3339(std::string_view text);
 
 // Seconds since the epoch of an RFC 3339 timestamp, 0 when it does not parse.
 long long unix_seconds(std::string_view rfc3339);

@@ -1,8 +1,5 @@
 #include "image/image_json.h"
 
-#include <time.h>
-
-#include <cstdio>
 #include <sstream>
 
 #include <Poco/Dynamic/Var.h>
@@ -11,6 +8,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include "base/error.h"
+#include "base/rfc3339.h"
 #include "base/random_id.h"
 
 namespace burrow::image {
@@ -47,7 +45,11 @@ std::string to_json_string(const Poco::JSON::Object::Ptr& object) {
   return out.str();
 }
 
-int64_t Image::created_unix() const { return parse_rfc3339(created) < 0 ? 0 : parse_rfc3339(created); }
+int64_t Image::created_unix() const {
+  auto t = parse_rfc3339(created);
+  if (!t || *t < std::chrono::system_clock::time_point{}) return 0;
+  return std::chrono::duration_cast<std::chrono::seconds>(t->time_since_epoch()).count();
+}
 
 std::string Image::created_by() const {
   if (!container_config || !container_config->has("Cmd") || container_config->isNull("Cmd")) return "";
@@ -148,43 +150,6 @@ Poco::JSON::Object::Ptr image_to_json(const Image& image) {
 
 std::string image_json_string(const Image& image) { return to_json_string(image_to_json(image)); }
 
-std::string now_rfc3339_nano() {
-  struct timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  struct tm tm;
-  ::gmtime_r(&ts.tv_sec, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long>(ts.tv_nsec));
-  return buf;
-}
-
-int64_t parse_rfc3339(std::string_view text) {
-  int y, mo, d, h, mi, s;
-  int consumed = 0;
-  std::string t(text);
-  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6) return -1;
-  size_t pos = static_cast<size_t>(consumed);
-  if (pos < t.size() && t[pos] == '.') {
-    ++pos;
-    while (pos < t.size() && t[pos] >= '0' && t[pos] <= '9') ++pos;
-  }
-  int64_t offset = 0;
-  if (pos < t.size() && (t[pos] == '+' || t[pos] == '-')) {
-    int oh = 0, om = 0;
-    if (std::sscanf(t.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2) return -1;
-    offset = (oh * 3600 + om * 60) * (t[pos] == '+' ? 1 : -1);
-  } else if (pos >= t.size() || (t[pos] != 'Z' && t[pos] != 'z')) {
-    return -1;
-  }
-  struct tm tm {};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return static_cast<int64_t>(::timegm(&tm)) - offset;
-}
+std::string now_rfc3339_nano() { return format_rfc3339_nano(std::chrono::system_clock::now()); }
 
 }  // namespace burrow::image

@@ -48,8 +48,6 @@ Poco::JSON::Object::Ptr empty_config();
 
 // Now, as RFC 3339 with nanoseconds in UTC ("2014-02-04T10:11:12.123456789Z").
 std::string now_rfc3339_nano();
-// Unix seconds of an RFC 3339 time with optional fraction and offset; nullopt-like -1 on failure.
-int64_t parse_rfc3339(std::string_view text);
 // Parses JSON text into an object; throws Error(BadParameter) with the parser's message.
 Poco::JSON::Object::Ptr parse_json_object(std::string_view text, std::string_view what);
 // Compact JSON text of an object.
