@@ -9,25 +9,13 @@
 #include "engine/container_config.h"
 #include "engine/container_store.h"
 #include "engine/container_time.h"
+#include "tests/base/temp_dir.h"
 
 using namespace burrow;
 using namespace burrow::engine;
+using burrow::testing::TempDir;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/burrow-container-store-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    try {
-      sys::remove_tree(path);
-    } catch (...) {
-    }
-  }
-};
 
 Container make_container(const std::string& name) {
   Container c;

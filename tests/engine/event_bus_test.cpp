@@ -6,21 +6,14 @@
 #include <thread>
 
 #include "base/sys.h"
+#include "tests/base/temp_dir.h"
 
 using namespace burrow;
 using namespace burrow::engine;
+using burrow::testing::TempDir;
 using namespace std::chrono_literals;
 
 namespace {
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/burrow-engine-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { sys::remove_tree(path); }
-};
 Logger& quiet_logger() {
   static Logger logger(2, false);
   return logger;

@@ -11,30 +11,13 @@
 #include "base/sys.h"
 #include "engine/container_store.h"
 #include "engine/startup_sweep.h"
+#include "tests/base/temp_dir.h"
 
 using namespace burrow;
 using namespace burrow::engine;
+using burrow::testing::TempDir;
 
 namespace {
-
-struct Root {
-  std::string path;
-  Root() {
-    char tmpl[] = "/tmp/burrow-sweep-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~Root() {
-    try {
-      sys::remove_tree(path);
-    } catch (...) {
-    }
-  }
-  std::string operator/(const std::string& rel) const { return path + "/" + rel; }
-  void file(const std::string& rel, const std::string& content = "x") const {
-    sys::make_dirs(sys::dirname(*this / rel), 0700);
-    sys::write_file_atomic(*this / rel, content);
-  }
-};
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -43,7 +26,7 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 }  // namespace
 
 TEST_CASE("the start-up sweep removes the temporaries of interrupted operations", "[engine][sweep]") {
-  Root root;
+  TempDir root;
   Logger logger(2, false);
   std::string live = random_id(), half = random_id(), gone = random_id();
   root.file("tmp/build-0123456789abcdef/Dockerfile");
@@ -86,14 +69,14 @@ TEST_CASE("the start-up sweep removes the temporaries of interrupted operations"
 }
 
 TEST_CASE("the start-up sweep of a fresh state root removes nothing", "[engine][sweep]") {
-  Root root;
+  TempDir root;
   Logger logger(2, false);
   CHECK(sweep_state_root(root.path, logger).empty());
   CHECK_THROWS_AS(sweep_state_root(root / "missing", logger), Error);
 }
 
 TEST_CASE("a removed container leaves no directory, not even a half-removed one", "[engine][sweep][state]") {
-  Root root;
+  TempDir root;
   Logger logger(2, false);
   ContainerStore store(root / "containers");
   Container c;

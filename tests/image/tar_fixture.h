@@ -10,6 +10,7 @@
 
 #include "base/sys.h"
 #include "image/byte_stream.h"
+#include "tests/base/temp_dir.h"
 
 namespace burrow::image::testing {
 
@@ -102,20 +103,6 @@ inline WriteFn write_string(std::string& out) {
 }
 
 // A temporary directory removed at scope exit.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/burrow-image-test-XXXXXX";
-    if (!::mkdtemp(tmpl)) std::abort();
-    path = tmpl;
-  }
-  ~TempDir() {
-    try {
-      sys::remove_tree(path);
-    } catch (...) {
-    }
-  }
-  std::string operator/(const std::string& rel) const { return path + "/" + rel; }
-};
+using burrow::testing::TempDir;
 
 }  // namespace burrow::image::testing
