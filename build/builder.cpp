@@ -254,7 +254,6 @@ void Builder::run(const Instruction& ins) {
   // While the step runs its container is the build's: a burrowd killed meanwhile removes it at
   // its next start (remove_interrupted_build_steps), as this build would have.
   std::string marker = containers.store().bundle_dir(id) + "/" + engine::kBuildStepMarker;
-  sys::open(marker, O_WRONLY | O_CREAT, 0600);
   say(" ---> Running in " + short_id(id) + "\n");
   bool committed = false;
   auto cleanup = [&] {
@@ -270,6 +269,7 @@ void Builder::run(const Instruction& ins) {
     }
   };
   try {
+    sys::open(marker, O_WRONLY | O_CREAT, 0600);
     containers.start(id, nullptr);
     if (!options_.quiet) {
       engine::StreamRequest r;
