@@ -19,25 +19,13 @@
 #include "engine/container_top.h"
 #include "engine/container_volumes.h"
 #include "engine/container_watcher.h"
+#include "tests/base/temp_dir.h"
 
 using namespace burrow;
 using namespace burrow::engine;
+using burrow::testing::TempDir;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/burrow-container-io-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    try {
-      sys::remove_tree(path);
-    } catch (...) {
-    }
-  }
-};
 
 void append(const std::string& path, const std::string& text) {
   Fd fd = sys::open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
