@@ -82,6 +82,7 @@ StreamCursor ContainerManager::open_stream(const std::string& key, const StreamR
   // records an exit without starting), changes it.
   cur.run_at_start = run_marker(c.state);
   cur.running_at_start = c.state.running;
+  if (r.logs) cur.replay = cur.reader.read_new();
   return cur;
 }
 
@@ -95,7 +96,7 @@ void ContainerManager::stream_output(StreamCursor& cur, const OutputSink& sink, 
                                      std::string pending_stdin) {
   const StreamRequest& r = cur.request;
   if (r.logs) {
-    auto entries = cur.reader.read_new();
+    auto entries = std::move(cur.replay);
     if (r.tail >= 0 && entries.size() > static_cast<size_t>(r.tail))
       entries.erase(entries.begin(), entries.end() - r.tail);
     emit(entries, r, sink);

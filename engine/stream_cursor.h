@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/fd.h"
 #include "engine/container_log.h"
@@ -43,6 +44,10 @@ struct StreamCursor {
   LogReader reader;               // at the log's end when opened (or 0 with request.logs)
   std::string run_at_start;       // started_at|finished_at when opened: a new run changes it
   bool running_at_start = false;
+  // With request.logs: the stored log as it was when the cursor was taken. Read then, not when
+  // streaming starts, so that a run the client starts after the 101 is not in it: that run's
+  // output comes from the shim's replay, and would otherwise arrive twice.
+  std::vector<LogEntry> replay{};
   std::chrono::steady_clock::time_point opened_at = std::chrono::steady_clock::now();
 };
 
