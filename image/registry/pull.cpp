@@ -5,10 +5,8 @@
 #include <sys/stat.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <algorithm>
-#include <mutex>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -27,12 +25,11 @@
 #include "image/registry/registry_client.h"
 #include "image/registry/registry_reference.h"
 #include "image/registry/sha256.h"
+#include "image/registry/transfer.h"
 
 namespace burrow::image::registry {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 std::string hex_of(const std::string& digest) { return digest.substr(digest.find(':') + 1); }
 std::string short_of(const std::string& digest) { return hex_of(digest).substr(0, 12); }
@@ -48,21 +45,6 @@ std::string expected_top_id(const std::vector<std::string>& members, const std::
   }
   return parent;
 }
-
-// Serialises progress calls from the download threads.
-class Reporter {
- public:
-  explicit Reporter(const ProgressFn& fn) : fn_(fn) {}
-  void operator()(const std::string& status, const std::string& id = "", int64_t current = -1, int64_t total = -1) {
-    if (!fn_) return;
-    std::lock_guard lock(mutex_);
-    fn_(ProgressMessage{status, id, current, total});
-  }
-
- private:
-  const ProgressFn& fn_;
-  std::mutex mutex_;
-};
 
 RegistryResponse get_manifest(RegistryClient& client, const std::string& path, const std::string& ref,
                               const std::string& shown) {
@@ -82,13 +64,13 @@ void verify(const std::string& expected, const std::string& got, const std::stri
 
 // Downloads one blob into `path`, verifying its digest.
 void download_blob(RegistryClient& client, const std::string& repo_path, const std::string& digest,
-                   const std::string& path, Reporter& report, const std::atomic<bool>& abort) {
+                   const std::string& path, ProgressReporter& report, const std::atomic<bool>& abort) {
   std::string id = short_of(digest);
   Fd fd = sys::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   Sha256 hash;
   int64_t total = -1;
   int64_t current = 0;
-  Clock::time_point last{};
+  ProgressThrottle throttle;
   client.download(
       "/v2/" + repo_path + "/blobs/" + digest, [&](int64_t length) { total = length; },
       [&](const char* buf, size_t n) {
@@ -96,11 +78,7 @@ void download_blob(RegistryClient& client, const std::string& repo_path, const s
         sys::write_all(fd.get(), buf, n);
         hash.update(buf, n);
         current += static_cast<int64_t>(n);
-        auto now = Clock::now();
-        if (now - last >= std::chrono::milliseconds(100)) {
-          last = now;
-          report("Downloading", id, current, total);
-        }
+        if (throttle.due()) report("Downloading", id, current, total);
       });
   verify(digest, hash.digest(), "layer " + digest);
   report("Verifying Checksum", id);
@@ -124,7 +102,7 @@ WriteFn send_to(int fd) {
 
 PullResult pull_image(ImageStore& store, const PullOptions& options, const ProgressFn& progress) {
   RegistryReference ref = parse_registry_reference(options.name, options.tag, options.registry);
-  Reporter report(progress);
+  ProgressReporter report(progress);
   PullResult result;
   result.reference = ref.familiar + (ref.digest.empty() ? ":" + ref.tag : "@" + ref.digest);
 
@@ -188,30 +166,9 @@ PullResult pull_image(ImageStore& store, const PullOptions& options, const Progr
       }
     } cleanup{dir};
 
-    std::atomic<size_t> next{0};
-    std::atomic<bool> abort{false};
-    std::mutex error_mutex;
-    std::optional<Error> first_error;
-    auto worker = [&] {
-      for (size_t i; !abort && (i = next++) < blobs.size();) {
-        try {
-          download_blob(client, ref.path, blobs[i], dir + "/" + hex_of(blobs[i]), report, abort);
-        } catch (const Error& e) {
-          std::lock_guard lock(error_mutex);
-          if (!first_error) first_error = e;
-          abort = true;
-        } catch (const std::exception& e) {
-          std::lock_guard lock(error_mutex);
-          if (!first_error) first_error = Error::internal(e.what());
-          abort = true;
-        }
-      }
-    };
-    std::vector<std::thread> threads;
-    unsigned n = std::max(1u, std::min<unsigned>(options.concurrency, static_cast<unsigned>(blobs.size())));
-    for (unsigned t = 0; t < n; ++t) threads.emplace_back(worker);
-    for (auto& t : threads) t.join();
-    if (first_error) throw *first_error;
+    run_concurrently(blobs.size(), options.concurrency, [&](size_t i, const std::atomic<bool>& abort) {
+      download_blob(client, ref.path, blobs[i], dir + "/" + hex_of(blobs[i]), report, abort);
+    });
 
     // The image as a manifest.json archive, streamed to the store's load over a socket pair.
     int sv[2];
@@ -248,16 +205,13 @@ PullResult pull_image(ImageStore& store, const PullOptions& options, const Progr
           std::string id = short_of(b);
           out.header(member_of(b), S_IFREG | 0644, static_cast<uint64_t>(st.st_size), now);
           int64_t done = 0;
-          Clock::time_point last{};
+          ProgressThrottle throttle;
           while (true) {
             size_t k = sys::read_some(in.get(), buf.data(), buf.size());
             if (k == 0) break;
             out.data(buf.data(), k, member_of(b));
             done += static_cast<int64_t>(k);
-            if (Clock::now() - last >= std::chrono::milliseconds(100)) {
-              last = Clock::now();
-              report("Extracting", id, done, st.st_size);
-            }
+            if (throttle.due()) report("Extracting", id, done, st.st_size);
           }
           out.finish_entry(member_of(b));
           report("Pull complete", id);

@@ -8,14 +8,11 @@
 #include <Poco/JSON/Object.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <sstream>
-#include <thread>
 
 #include "base/error.h"
 #include "base/fd.h"
@@ -26,32 +23,17 @@
 #include "image/registry/registry_client.h"
 #include "image/registry/registry_reference.h"
 #include "image/registry/sha256.h"
+#include "image/registry/transfer.h"
 
 namespace burrow::image::registry {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 struct Layer {
   std::string image_id;
   std::string digest;    // of the gzip
   std::string diff_id;   // of the tar
   uint64_t size = 0;     // of the gzip
-};
-
-class Reporter {
- public:
-  explicit Reporter(const ProgressFn& fn) : fn_(fn) {}
-  void operator()(const std::string& status, const std::string& id = "", int64_t current = -1, int64_t total = -1) {
-    if (!fn_) return;
-    std::lock_guard lock(mutex_);
-    fn_(ProgressMessage{status, id, current, total});
-  }
-
- private:
-  const ProgressFn& fn_;
-  std::mutex mutex_;
 };
 
 // gzip (level 1: the layer crosses loopback or a LAN; speed wins) into `sink`, hashing the
@@ -106,8 +88,6 @@ void compress_layer(ImageStore& store, Layer& layer, const WriteFn& sink) {
   layer.diff_id = tar_hash.digest();
   layer.digest = gz_hash.digest();
 }
-
-std::string short_of(const std::string& digest) { return digest.substr(digest.find(':') + 1, 12); }
 
 bool blob_exists(RegistryClient& client, const std::string& path, const std::string& digest) {
   RegistryResponse r = client.request("HEAD", "/v2/" + path + "/blobs/" + digest);
@@ -219,7 +199,7 @@ std::vector<PushedTag> push_image(ImageStore& store, const PushOptions& options,
   auto [repo_part, own_tag] = split_repository_tag(options.name);
   std::string tag = options.tag.empty() ? own_tag : options.tag;
   RegistryReference ref = parse_registry_reference(repo_part, "", options.registry);
-  Reporter report(progress);
+  ProgressReporter report(progress);
 
   // The tags to push: the one named, or every tag of the repository.
   std::vector<std::string> tags;
@@ -265,54 +245,30 @@ std::vector<PushedTag> push_image(ImageStore& store, const PushOptions& options,
         todo.push_back(i);
       }
     }
-    std::atomic<size_t> next{0};
-    std::atomic<bool> abort{false};
-    std::mutex error_mutex;
-    std::optional<Error> first_error;
-    auto worker = [&] {
-      for (size_t k; !abort && (k = next++) < todo.size();) {
-        Layer& layer = layers[todo[k]];
-        std::string id = short_id(layer.image_id);
-        try {
-          std::optional<Layer> cached;
-          {
-            std::lock_guard lock(known_mutex);
-            if (auto it = known_layers.find(layer.image_id); it != known_layers.end()) cached = it->second;
-          }
-          if (cached && blob_exists(client, ref.path, cached->digest)) {
-            layer = *cached;
-            report("Layer already exists", id);
-            continue;
-          }
-          Clock::time_point last{};
-          upload_layer(store, client, ref.path, layer, [&](uint64_t sent) {
-            if (abort) throw Error::io("push aborted");
-            if (Clock::now() - last >= std::chrono::milliseconds(100)) {
-              last = Clock::now();
-              report("Pushing", id, static_cast<int64_t>(sent), -1);
-            }
-          });
-          {
-            std::lock_guard lock(known_mutex);
-            known_layers[layer.image_id] = layer;
-          }
-          report("Pushed", id);
-        } catch (const Error& e) {
-          std::lock_guard lock(error_mutex);
-          if (!first_error) first_error = e;
-          abort = true;
-        } catch (const std::exception& e) {
-          std::lock_guard lock(error_mutex);
-          if (!first_error) first_error = Error::internal(e.what());
-          abort = true;
-        }
+    run_concurrently(todo.size(), options.concurrency, [&](size_t k, const std::atomic<bool>& abort) {
+      Layer& layer = layers[todo[k]];
+      std::string id = short_id(layer.image_id);
+      std::optional<Layer> cached;
+      {
+        std::lock_guard lock(known_mutex);
+        if (auto it = known_layers.find(layer.image_id); it != known_layers.end()) cached = it->second;
       }
-    };
-    std::vector<std::thread> threads;
-    unsigned n = std::max(1u, std::min<unsigned>(options.concurrency, static_cast<unsigned>(todo.size())));
-    for (unsigned t = 0; t < n && !todo.empty(); ++t) threads.emplace_back(worker);
-    for (auto& t : threads) t.join();
-    if (first_error) throw *first_error;
+      if (cached && blob_exists(client, ref.path, cached->digest)) {
+        layer = *cached;
+        report("Layer already exists", id);
+        return;
+      }
+      ProgressThrottle throttle;
+      upload_layer(store, client, ref.path, layer, [&](uint64_t sent) {
+        if (abort) throw Error::io("push aborted");
+        if (throttle.due()) report("Pushing", id, static_cast<int64_t>(sent), -1);
+      });
+      {
+        std::lock_guard lock(known_mutex);
+        known_layers[layer.image_id] = layer;
+      }
+      report("Pushed", id);
+    });
     for (size_t i = 0; i < chain.size(); ++i) done[chain[i].id] = layers[i];
 
     std::string config = image_config_json(chain, layers);
