@@ -33,14 +33,29 @@ std::string state_status(const ContainerState& s) {
   return "exited";
 }
 
+struct Port {
+  std::string ip;  // "" when the port is not published
+  int priv, pub;   // pub 0: not published
+  std::string type;
+};
+
+// The "Ports" array of a container list item.
+Array::Ptr ports_json(const std::vector<Port>& ports) {
+  Array::Ptr out = new Array;
+  for (const auto& p : ports) {
+    Object::Ptr o = ordered();
+    if (!p.ip.empty()) o->set("IP", p.ip);
+    o->set("PrivatePort", p.priv);
+    if (p.pub) o->set("PublicPort", p.pub);
+    o->set("Type", p.type);
+    out->add(o);
+  }
+  return out;
+}
+
 }  // namespace
 
 Array::Ptr container_ports(const Container& c) {
-  struct Port {
-    std::string ip;
-    int priv, pub;
-    std::string type;
-  };
   std::vector<Port> ports;
   // A running container shows the host ports burrow-net actually serves (network helper's
   // record: random ones resolved); every other exposed port is listed without a public side.
@@ -57,16 +72,7 @@ Array::Ptr container_ports(const Container& c) {
       auto [priv, proto] = split_port(spec);
       ports.push_back({"", priv, 0, proto});
     }
-    Array::Ptr out = new Array;
-    for (const auto& p : ports) {
-      Object::Ptr o = ordered();
-      if (!p.ip.empty()) o->set("IP", p.ip);
-      o->set("PrivatePort", p.priv);
-      if (p.pub) o->set("PublicPort", p.pub);
-      o->set("Type", p.type);
-      out->add(o);
-    }
-    return out;
+    return ports_json(ports);
   }
   Object::Ptr bindings = json_object(c.host_config, "PortBindings");
   std::vector<std::string> specs;
@@ -92,16 +98,7 @@ Array::Ptr container_ports(const Container& c) {
     }
     if (!bound) ports.push_back({"", priv, 0, proto});
   }
-  Array::Ptr out = new Array;
-  for (const auto& p : ports) {
-    Object::Ptr o = ordered();
-    if (!p.ip.empty()) o->set("IP", p.ip);
-    o->set("PrivatePort", p.priv);
-    if (p.pub) o->set("PublicPort", p.pub);
-    o->set("Type", p.type);
-    out->add(o);
-  }
-  return out;
+  return ports_json(ports);
 }
 
 Object::Ptr container_list_item(const Container& c, ApiVersion, TimePoint now, const ContainerSizes* sizes) {
