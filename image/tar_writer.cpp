@@ -22,6 +22,8 @@ namespace {
 
 constexpr size_t kCopyBuffer = 1 << 20;
 
+}  // namespace
+
 std::vector<std::pair<std::string, std::string>> read_xattrs(const std::string& proc_path) {
   std::vector<std::pair<std::string, std::string>> out;
   char names[4096];
@@ -36,6 +38,8 @@ std::vector<std::pair<std::string, std::string>> read_xattrs(const std::string& 
   }
   return out;
 }
+
+namespace {
 
 class Scanner {
  public:
@@ -150,7 +154,7 @@ uint64_t write_tar(int dir_fd, const std::vector<TarMember>& members, const Writ
   std::vector<char> buf(kCopyBuffer);
   for (const auto& m : members) {
     w.header(m);
-    if (S_ISREG(m.st.st_mode) && m.hardlink.empty() && m.st.st_size > 0) copy_file(w, dir_fd, m, buf);
+    if (S_ISREG(m.st.st_mode) && m.hardlink.empty() && m.st.st_size > 0) copy_file(w, m.source_fd >= 0 ? m.source_fd : dir_fd, m, buf);
     w.finish_entry(m.name);
   }
   return w.close();

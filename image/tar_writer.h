@@ -26,6 +26,7 @@ struct TarMember {
   std::string symlink;       // target of a symlink
   std::string hardlink;      // member name of an earlier link to the same inode
   std::vector<std::pair<std::string, std::string>> xattrs;
+  int source_fd = -1;        // directory `rel` is read from; -1: write_tar's dir_fd
 };
 
 struct TarScanOptions {
@@ -42,6 +43,9 @@ uint64_t tar_size(const std::vector<TarMember>& members);
 // the output size stays tar_size(). Returns the bytes written. Throws what sink throws, or
 // Error for read failures.
 uint64_t write_tar(int dir_fd, const std::vector<TarMember>& members, const WriteFn& sink);
+// The extended attributes of the file at `path` (not following a final symlink); none when the
+// file system has no xattrs.
+std::vector<std::pair<std::string, std::string>> read_xattrs(const std::string& path);
 // scan_tree + write_tar.
 uint64_t write_tree_tar(int dir_fd, const WriteFn& sink, const TarScanOptions& options = {});
 
