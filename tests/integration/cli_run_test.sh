@@ -5,11 +5,10 @@
 source "$(dirname "$0")/lib.sh"
 have_docker_cli || skip "no docker CLI"
 burrow_setup
-[[ -x "$T/bin/burrowd" && -x "$T/bin/burrow-shim" && -x "$T/bin/burrow-overlay" ]] || skip "programs not built"
+require_programs burrowd burrow-shim burrow-overlay
 start_burrowd
 
-api POST "/images/create?fromSrc=-&repo=busybox&tag=latest" --data-binary @"$(busybox_tar)" >/dev/null
-assert_eq "$(api_status)" 200 "import busybox"
+import_busybox
 
 note "run"
 assert_eq "$(docker_cli run --rm busybox echo hello)" hello "docker run"

@@ -4,9 +4,9 @@
 # round trip, a hand-made real-Docker save archive, and hostile tars refused with the store
 # unchanged.
 source "$(dirname "$0")/lib.sh"
-[[ -x "$BURROW_BIN_DIR/burrowd" ]] || skip "burrowd not built"
 command -v python3 >/dev/null || skip "python3 missing"
 burrow_setup
+require_programs burrowd
 start_burrowd
 
 tar_=$(busybox_tar)

@@ -5,9 +5,9 @@
 # and search go through the flow; wrong credentials give 401 with the endpoint's message.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/registry_lib.sh"
-[[ -x "$BURROW_BIN_DIR/burrowd" ]] || skip "burrowd not built"
 command -v python3 >/dev/null || skip "python3 missing"
 burrow_setup
+require_programs burrowd
 start_burrowd
 
 port=$(free_port)
