@@ -11,12 +11,17 @@
 
 namespace {
 
+// POCO's OpenSSL set-up for as long as the module is loaded: dlclose of the module may unload
+// libPocoCrypto too, so an initializeSSL() left unbalanced leaks its lock array (LeakSanitizer).
+struct SslLibrary {
+  SslLibrary() { Poco::Net::initializeSSL(); }
+  ~SslLibrary() { Poco::Net::uninitializeSSL(); }
+};
+
 Poco::Net::Context::Ptr client_context() {
-  static const Poco::Net::Context::Ptr context = [] {
-    Poco::Net::initializeSSL();
-    return Poco::Net::Context::Ptr(new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
-                                                          Poco::Net::Context::VERIFY_RELAXED, 9, true));
-  }();
+  static const SslLibrary ssl;  // made before the context, so destroyed after it
+  static const Poco::Net::Context::Ptr context(new Poco::Net::Context(
+      Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_RELAXED, 9, true));
   return context;
 }
 
