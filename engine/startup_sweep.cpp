@@ -51,6 +51,9 @@ std::string unescape_mountinfo(const std::string& s) {
   return out;
 }
 
+// The temporary of the exit record a container's shim writes (userns/shim_main.cpp).
+constexpr const char* kShimExitTempPrefix = "exit.json.tmp-";
+
 // The name of a file that sys::write_file_atomic was writing: "<name>.tmp-<digits>".
 bool is_atomic_write_temp(const std::string& name) {
   size_t pos = name.rfind(".tmp-");
@@ -99,10 +102,10 @@ class Sweep {
     for (const auto& name : entries_of(root_ + "/" + rel)) remove(rel + "/" + name, why);
   }
 
-  // rel "" is the root itself.
-  void atomic_write_temps(const std::string& rel) {
+  // rel "" is the root itself. Temporaries whose name starts with keep_prefix are left alone.
+  void atomic_write_temps(const std::string& rel, const std::string& keep_prefix = "") {
     for (const auto& name : entries_of(rel.empty() ? root_ : root_ + "/" + rel))
-      if (is_atomic_write_temp(name))
+      if (is_atomic_write_temp(name) && (keep_prefix.empty() || name.rfind(keep_prefix, 0) != 0))
         remove(rel.empty() ? name : rel + "/" + name, "temporary file of an interrupted write");
   }
 
@@ -120,7 +123,9 @@ class Sweep {
         remove(rel, "container creation cut short");
         continue;
       }
-      atomic_write_temps(rel);
+      // exit.json is written by the container's burrow-shim, which outlives burrowd and may be
+      // writing it right now (a container ending as burrowd starts): its temporary stays.
+      atomic_write_temps(rel, kShimExitTempPrefix);
       // docker cp / export of a stopped container mounts a view-* beside rootfs/ for the call.
       for (const auto& entry : entries_of(root_ + "/" + rel)) {
         if (entry.rfind("view-", 0) != 0) continue;

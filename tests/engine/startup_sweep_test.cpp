@@ -37,6 +37,7 @@ TEST_CASE("the start-up sweep removes the temporaries of interrupted operations"
   root.file("containers/" + live + "/state.json", "{}");
   root.file("containers/" + live + "/state.json.tmp-123456");
   root.file("containers/" + live + "/upper/etc/file.tmp-1");  // a container's own file: kept
+  root.file("containers/" + live + "/exit.json.tmp-77");     // its live shim may be writing it: kept
   sys::make_dirs(root / ("containers/" + live + "/view-0123456789ab/etc"), 0700);
   root.file("containers/" + half + "/upper/x");  // a create cut short: no config.json
   root.file("containers/.rm-" + gone + "/upper/y");
@@ -62,6 +63,7 @@ TEST_CASE("the start-up sweep removes the temporaries of interrupted operations"
   CHECK(sys::exists(root / "tmp"));
   CHECK(sys::exists(root / ("containers/" + live + "/state.json")));
   CHECK(sys::exists(root / ("containers/" + live + "/upper/etc/file.tmp-1")));
+  CHECK(sys::exists(root / ("containers/" + live + "/exit.json.tmp-77")));
   CHECK(sys::exists(root / "repositories.json"));
   CHECK(sys::exists(root / "notes.tmp-draft"));
   CHECK(sys::exists(root / "volumes"));
