@@ -86,19 +86,8 @@ bench_cleanup() {
   local p
   for p in "${pids[@]:-}"; do [[ -n "$p" ]] && kill -TERM "$p" 2>/dev/null || true; done
   sleep 1
-  # burrowd's engine-namespace holder outlives it by design: end ours (pid + start time).
-  local rec hpid hstart
-  while IFS= read -r rec; do
-    read -r hpid hstart <"$rec" 2>/dev/null || continue
-    if [[ -n "$hpid" && "$(sed 's/.*) //' "/proc/$hpid/stat" 2>/dev/null | cut -d' ' -f20)" == "$hstart" ]]; then
-      kill -KILL "$hpid" 2>/dev/null || true
-    fi
-  done < <(find "$dir" -name engine-ns.pid 2>/dev/null)
-  # (the mounts burrow makes live in its own namespaces; this catches only leftovers in ours)
-  local m
-  for m in $(grep -o " $dir[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r); do
-    umount -l "$m" 2>/dev/null || fusermount3 -uz "$m" 2>/dev/null || true
-  done
+  # burrowd's engine-namespace holder outlives it by design: end ours, and leftover mounts.
+  "$src/scripts/end-burrow-leftovers" "$dir"
   pman system reset -f >/dev/null 2>&1 || true
   rm -rf "$dir" 2>/dev/null || true
 }

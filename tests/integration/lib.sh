@@ -80,24 +80,14 @@ burrow_cleanup() {
   for pid in "${BURROWD_PIDS[@]:-}"; do
     [[ -n "$pid" ]] && { timeout 10 tail --pid="$pid" -f /dev/null 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; }
   done
-  # Engine namespace holders outlive burrowd by design (one per state directory); end ours,
-  # checking the start time recorded with the pid so that a recycled pid is left alone.
-  local rec hpid hstart
-  while IFS= read -r rec; do
-    read -r hpid hstart <"$rec" 2>/dev/null || continue
-    if [[ -n "$hpid" && "$(sed 's/.*) //' "/proc/$hpid/stat" 2>/dev/null | cut -d' ' -f20)" == "$hstart" ]]; then
-      kill -KILL "$hpid" 2>/dev/null || true
-    fi
-  done < <(find "$T" -name engine-ns.pid 2>/dev/null)
+  # Engine namespace holders outlive burrowd by design (one per state directory): end ours,
+  # and detach anything still mounted below the test directory (FUSE overlays).
+  "$BURROW_SRC_DIR/scripts/end-burrow-leftovers" "$T"
   sanitizer_reports_absent || rc=1
   if [[ $rc -ne 0 && $rc -ne $SKIP && -f "$T/burrowd.log" ]]; then
     echo "---- burrowd.log ($TEST_NAME) ----" >&2
     tail -n 60 "$T/burrowd.log" >&2 || true
   fi
-  # Anything still mounted below the test directory (FUSE overlays) goes before removal.
-  { grep -o " $T[^ ]*" /proc/self/mountinfo 2>/dev/null || true; } | sort -r | while read -r m; do
-    umount -l "$m" 2>/dev/null || fusermount3 -uz "$m" 2>/dev/null || true
-  done
   if [[ -z "${BURROW_KEEP_TEST_DIR:-}" ]]; then rm -rf "$T" 2>/dev/null || true; fi
   exit $rc
 }
