@@ -19,16 +19,18 @@ std::string absolute(const std::string& path, const std::string& what) {
   return buf;
 }
 
-// Splits a -o value at unescaped commas.
-std::vector<std::string> split_options(const std::string& value) {
+// Splits `value` at each `separator` not escaped by a backslash, dropping empty parts. With
+// keep_escapes the backslashes stay in the parts (a later split undoes them); without, "\x"
+// becomes "x".
+std::vector<std::string> split_unescaped(const std::string& value, char separator, bool keep_escapes) {
   std::vector<std::string> out;
   std::string cur;
   for (size_t i = 0; i < value.size(); ++i) {
     char c = value[i];
     if (c == '\\' && i + 1 < value.size()) {
-      cur += c;
+      if (keep_escapes) cur += c;
       cur += value[++i];
-    } else if (c == ',') {
+    } else if (c == separator) {
       if (!cur.empty()) out.push_back(cur);
       cur.clear();
     } else {
@@ -38,6 +40,9 @@ std::vector<std::string> split_options(const std::string& value) {
   if (!cur.empty()) out.push_back(cur);
   return out;
 }
+
+// Splits a -o value at unescaped commas; lowerdir's escapes stay for split_lowerdirs.
+std::vector<std::string> split_options(const std::string& value) { return split_unescaped(value, ',', true); }
 
 bool parse_bool(const std::string& key, const std::string& v) {
   if (v == "1" || v == "yes" || v == "true" || v == "on") return true;
@@ -84,23 +89,7 @@ void apply_option(OverlayOptions& o, const std::string& opt) {
 
 }  // namespace
 
-std::vector<std::string> split_lowerdirs(const std::string& value) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (size_t i = 0; i < value.size(); ++i) {
-    char c = value[i];
-    if (c == '\\' && i + 1 < value.size()) {
-      cur += value[++i];
-    } else if (c == ':') {
-      if (!cur.empty()) out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  if (!cur.empty()) out.push_back(cur);
-  return out;
-}
+std::vector<std::string> split_lowerdirs(const std::string& value) { return split_unescaped(value, ':', false); }
 
 OverlayOptions parse_overlay_args(const std::vector<std::string>& args, bool for_changes) {
   OverlayOptions o;

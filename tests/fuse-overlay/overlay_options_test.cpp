@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 #include "fuse-overlay/overlay_options.h"
+#include "tests/fuse-overlay/test_dir.h"
 
 using namespace burrow::fuse_overlay;
 
@@ -9,6 +10,16 @@ TEST_CASE("lowerdir lists split at unescaped colons", "[fuse-overlay][options]")
   CHECK(split_lowerdirs("/a:/b:/c") == std::vector<std::string>{"/a", "/b", "/c"});
   CHECK(split_lowerdirs("/a\\:x:/b") == std::vector<std::string>{"/a:x", "/b"});
   CHECK(split_lowerdirs("") .empty());
+}
+
+TEST_CASE("escaped commas and colons in -o lowerdir= stay in the directory names", "[fuse-overlay][options]") {
+  testing::TestDir t;
+  t.dir("a,b:c");
+  t.dir("d");
+  std::string escaped = t.path() + "/a\\,b\\:c";
+  auto o = parse_overlay_args({"p", "-o", "lowerdir=" + escaped + ":" + (t / "d") + ",upperdir=" + (t / "d")}, true);
+  CHECK(o.lowerdirs == std::vector<std::string>{t / "a,b:c", t / "d"});
+  CHECK(o.upperdir == t / "d");
 }
 
 TEST_CASE("fuse-overlayfs style arguments are parsed", "[fuse-overlay][options]") {
