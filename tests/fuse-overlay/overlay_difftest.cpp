@@ -24,6 +24,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -138,6 +139,33 @@ std::string random_path(Rng& rng, bool dir_like) {
   return p;
 }
 
+// The names in directory `dir` without "." and ".."; returns 0, or opendir's errno.
+int list_dir(const std::string& dir, std::vector<std::string>& names) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return errno;
+  while (auto* e = ::readdir(d))
+    if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) names.emplace_back(e->d_name);
+  ::closedir(d);
+  return 0;
+}
+
+// The extended attributes of `path` (not following a symlink) in the user. namespace, names
+// under user.overlay. included; values of up to 4 KiB.
+std::vector<std::pair<std::string, std::string>> user_xattrs(const std::string& path) {
+  std::vector<std::pair<std::string, std::string>> out;
+  char names[4096];
+  ssize_t len = ::llistxattr(path.c_str(), names, sizeof names);
+  for (char* p = names; len > 0 && p < names + len; p += std::strlen(p) + 1) {
+    if (std::strncmp(p, "user.", 5) != 0) continue;
+    char v[4096];
+    ssize_t vn = ::lgetxattr(path.c_str(), p, v, sizeof v);
+    if (vn >= 0) out.emplace_back(p, std::string(v, static_cast<size_t>(vn)));
+  }
+  return out;
+}
+
+bool is_overlay_xattr(const std::string& name) { return name.rfind("user.overlay.", 0) == 0; }
+
 // Recursively copies a directory tree (as mv does across filesystems), keeping hard links
 // inside the tree, modes, xattrs and symlinks.
 int copy_tree(const std::string& from, const std::string& to, std::map<ino_t, std::string>& links) {
@@ -145,12 +173,8 @@ int copy_tree(const std::string& from, const std::string& to, std::map<ino_t, st
   if (::lstat(from.c_str(), &st) != 0) return errno;
   if (S_ISDIR(st.st_mode)) {
     if (::mkdir(to.c_str(), st.st_mode & 07777) != 0) return errno;
-    DIR* d = ::opendir(from.c_str());
-    if (!d) return errno;
     std::vector<std::string> names;
-    while (auto* e = ::readdir(d))
-      if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) names.emplace_back(e->d_name);
-    ::closedir(d);
+    if (int err = list_dir(from, names)) return err;
     for (auto& n : names)
       if (int err = copy_tree(from + "/" + n, to + "/" + n, links)) return err;
     ::chmod(to.c_str(), st.st_mode & 07777);
@@ -174,14 +198,8 @@ int copy_tree(const std::string& from, const std::string& to, std::map<ino_t, st
     ::chmod(to.c_str(), st.st_mode & 07777);
     links[st.st_ino] = to;
   }
-  char names[4096];
-  ssize_t len = ::llistxattr(from.c_str(), names, sizeof names);
-  for (char* p = names; len > 0 && p < names + len; p += std::strlen(p) + 1) {
-    if (std::strncmp(p, "user.", 5) || !std::strncmp(p, "user.overlay.", 13)) continue;
-    char v[4096];
-    ssize_t vn = ::lgetxattr(from.c_str(), p, v, sizeof v);
-    if (vn >= 0) ::lsetxattr(to.c_str(), p, v, static_cast<size_t>(vn), 0);
-  }
+  for (const auto& [name, value] : user_xattrs(from))
+    if (!is_overlay_xattr(name)) ::lsetxattr(to.c_str(), name.c_str(), value.data(), value.size(), 0);
   return 0;
 }
 
@@ -189,12 +207,8 @@ int remove_tree(const std::string& path) {
   struct stat st;
   if (::lstat(path.c_str(), &st) != 0) return errno;
   if (S_ISDIR(st.st_mode)) {
-    DIR* d = ::opendir(path.c_str());
-    if (!d) return errno;
     std::vector<std::string> names;
-    while (auto* e = ::readdir(d))
-      if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) names.emplace_back(e->d_name);
-    ::closedir(d);
+    if (int err = list_dir(path, names)) return err;
     for (auto& n : names)
       if (int err = remove_tree(path + "/" + n)) return err;
     return ::rmdir(path.c_str()) ? errno : 0;
@@ -206,12 +220,8 @@ bool tree_has_links(const std::string& path) {
   struct stat st;
   if (::lstat(path.c_str(), &st) != 0) return false;
   if (!S_ISDIR(st.st_mode)) return st.st_nlink > 1;
-  DIR* d = ::opendir(path.c_str());
-  if (!d) return false;
   std::vector<std::string> names;
-  while (auto* e = ::readdir(d))
-    if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) names.emplace_back(e->d_name);
-  ::closedir(d);
+  if (list_dir(path, names) != 0) return false;
   for (auto& n : names)
     if (tree_has_links(path + "/" + n)) return true;
   return false;
@@ -237,12 +247,8 @@ std::string read_all(const std::string& path, int& err) {
 // One line per object: path, type, mode, size, links, owner, content/target and user xattrs.
 void snapshot(const std::string& root, const std::string& rel, std::map<std::string, std::string>& out, bool upper) {
   std::string dir = rel.empty() ? root : root + "/" + rel;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return;
   std::vector<std::string> names;
-  while (auto* e = ::readdir(d))
-    if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) names.emplace_back(e->d_name);
-  ::closedir(d);
+  if (list_dir(dir, names) != 0) return;
   for (auto& n : names) {
     std::string p = rel.empty() ? n : rel + "/" + n;
     std::string full = root + "/" + p;
@@ -269,18 +275,13 @@ void snapshot(const std::string& root, const std::string& rel, std::map<std::str
       ssize_t len = ::readlink(full.c_str(), buf, sizeof buf - 1);
       line << " -> " << std::string(buf, len > 0 ? static_cast<size_t>(len) : 0);
     }
-    char names_buf[4096];
-    ssize_t len = ::llistxattr(full.c_str(), names_buf, sizeof names_buf);
     std::vector<std::string> xs;
-    for (char* x = names_buf; len > 0 && x < names_buf + len; x += std::strlen(x) + 1) {
-      if (std::strncmp(x, "user.", 5) != 0) continue;
-      if (std::strncmp(x, "user.overlay.", 13) == 0) {
-        if (upper && std::strcmp(x, "user.overlay.opaque") == 0) out[p + "/<opaque>"] = "opaque";
+    for (const auto& [name, value] : user_xattrs(full)) {
+      if (is_overlay_xattr(name)) {
+        if (upper && name == "user.overlay.opaque") out[p + "/<opaque>"] = "opaque";
         continue;
       }
-      char v[4096];
-      ssize_t vn = ::lgetxattr(full.c_str(), x, v, sizeof v);
-      xs.push_back(std::string(x) + "=" + std::string(v, vn > 0 ? static_cast<size_t>(vn) : 0));
+      xs.push_back(name + "=" + value);
     }
     std::sort(xs.begin(), xs.end());
     for (auto& x : xs) line << " " << x;
