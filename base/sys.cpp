@@ -90,6 +90,11 @@ void sync_dir(const std::string& path) {
   check(::fsync(fd.get()), "fsync", path);
 }
 
+void write_new_file(const std::string& path, std::string_view content, mode_t mode) {
+  Fd fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
+  write_all(fd.get(), content);
+}
+
 void write_file_atomic(const std::string& path, std::string_view content, mode_t mode) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string tmp = path + ".tmp-" + std::to_string(rng() % 1000000000);

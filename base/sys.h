@@ -55,6 +55,8 @@ std::string read_fd(int fd);
 // nullopt when the file does not exist.
 std::optional<std::string> try_read_file(const std::string& path);
 
+// Creates `path` (it must not exist) with `content`; not synced.
+void write_new_file(const std::string& path, std::string_view content, mode_t mode = 0644);
 // Durable replace: writes `path.tmp-XXXX`, fsyncs it, renames it over `path` and fsyncs the
 // directory, so a crash leaves either the old or the new content.
 void write_file_atomic(const std::string& path, std::string_view content, mode_t mode = 0644);

@@ -44,12 +44,13 @@ Staging::~Staging() {
   }
 }
 
-LayerStore::LayerStore(std::string images_dir, Logger& logger) : dir_(std::move(images_dir)), logger_(logger) {
+LayerStore::LayerStore(std::string images_dir, Logger& logger)
+    : dir_(std::move(images_dir)), logger_(logger), sync_(dir_, logger) {
   sys::make_dirs(dir_, 0700);
   sweep();
 }
 
-void LayerStore::sweep() const {
+void LayerStore::sweep() {
   // Nothing else writes here while the store opens (burrowd holds the state root's lock), so
   // every temporary is a leftover of a killed burrowd.
   auto remove = [&](const std::string& name, const char* what) {
@@ -60,6 +61,7 @@ void LayerStore::sweep() const {
       logger_.warn("image", std::string("cannot remove leftover images/") + name + ": " + e.what());
     }
   };
+  std::vector<std::string> images;
   for (const auto& name : list_dir(dir_)) {
     if (name.rfind(kRemovingPrefix, 0) == 0) {
       remove(name, "rest of an interrupted image deletion");
@@ -82,8 +84,12 @@ void LayerStore::sweep() const {
       if (entry.rfind("json.tmp-", 0) == 0) remove(name + "/" + entry, "temporary file of an interrupted write");
     }
     // commit() renames a complete staging directory, json included: an id without one is no image.
-    if (!has_json) remove(name, "image directory without json");
+    if (!has_json)
+      remove(name, "image directory without json");
+    else
+      images.push_back(name);
   }
+  sync_.recover(images, [this](const std::string& id) { LayerStore::remove(id); });
 }
 
 Staging LayerStore::stage() const {
@@ -95,17 +101,17 @@ Staging LayerStore::stage() const {
   return staging;
 }
 
-void LayerStore::commit(Staging& staging, const std::string& id, const std::string& json) const {
+void LayerStore::commit(Staging& staging, const std::string& id, const std::string& json) {
   std::string target = image_dir(id);
   if (sys::exists(target)) throw Error::conflict("image " + id + " already exists");
-  // The layer's files reach the disk before the json that makes them an image: syncfs flushes
-  // the whole tree at once (an fsync per file would cost more on layers of many files).
-  sys::check(::syncfs(staging.layer_fd()), "syncfs", staging.layer_path());
-  sys::write_file_atomic(staging.path() + "/json", json, 0600);
+  // No fsync here: the marker, renamed into place together with the json, says the layer is not
+  // yet known to be on disk until LayerSync's syncfs (one for the whole tree) has run.
+  sys::write_new_file(staging.path() + "/" + LayerSync::kMarker, sync_.boot_id(), 0600);
+  sys::write_new_file(staging.path() + "/json", json, 0600);
   if (::rename(staging.path().c_str(), target.c_str()) < 0) throw sys::error_from_errno(errno, "rename", target);
   staging.path_.clear();
   staging.layer_fd_.reset();
-  sys::sync_dir(dir_);
+  sync_.add(id);
 }
 
 void LayerStore::write_json(const std::string& id, const std::string& json) const {

@@ -4,14 +4,16 @@
 // built in a staging directory images/.tmp-<random>/ and renamed into place only when
 // complete, so a failed or interrupted extraction never leaves a half-written image; the
 // constructor sweeps what a killed burrowd left (staging directories, directories named by an
-// id but without json, json.tmp-* files). Thread-safe: distinct ids and
-// staging directories never collide; callers serialise commits of the same id.
+// id but without json, json.tmp-* files) and finishes or removes images whose layer was not yet
+// known to be on disk (layer_sync.h). Thread-safe: distinct ids and staging directories never
+// collide; callers serialise commits of the same id.
 
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/fd.h"
+#include "image/layer_sync.h"
 #include "image/tar_extractor.h"
 
 namespace burrow {
@@ -52,10 +54,13 @@ class LayerStore {
 
   // A new staging directory. Throws Error(Io).
   Staging stage() const;
-  // Syncs the staged layer, writes json into the staging directory and renames it to
-  // images/<id> durably.
+  // Writes json into the staging directory and renames it to images/<id>, which is then an
+  // image at once; it becomes durable in the background (LayerSync), so a killed burrowd keeps
+  // it and a power loss before that sync removes it at the next start.
   // Throws Error(Conflict) when <id> exists, Error(Io) otherwise (the staging stays).
-  void commit(Staging& staging, const std::string& id, const std::string& json) const;
+  void commit(Staging& staging, const std::string& id, const std::string& json);
+  // Waits until every image committed so far is durable.
+  void flush() { sync_.flush(); }
   // Replaces images/<id>/json atomically.
   void write_json(const std::string& id, const std::string& json) const;
   std::optional<std::string> read_json(const std::string& id) const;
@@ -70,10 +75,11 @@ class LayerStore {
   const std::string& dir() const { return dir_; }
 
  private:
-  void sweep() const;
+  void sweep();
 
   std::string dir_;
   Logger& logger_;
+  LayerSync sync_;  // constructed before sweep() runs
 };
 
 }  // namespace burrow::image
