@@ -16,6 +16,7 @@
 #include "engine/container_manager.h"
 #include "engine/container_time.h"
 #include "engine/engine.h"
+#include "poco-server/connection_writer.h"
 #include "poco-server/container_json.h"
 #include "poco-server/request_context.h"
 #include "poco-server/routes.h"
@@ -234,25 +235,8 @@ void logs(RequestContext& ctx) {
 void export_container(RequestContext& ctx) {
   auto& mgr = containers(ctx);
   Container c = mgr.inspect(ctx.param("name"));  // 404 before the status line
-  HijackedConnection conn = ctx.hijack("application/x-tar");
-  std::string buffer;
-  buffer.reserve(1 << 20);
-  try {
-    mgr.export_rootfs(c.id, [&](const char* p, size_t n) {
-      if (buffer.size() + n > buffer.capacity()) {
-        conn.write_all(buffer);
-        buffer.clear();
-      }
-      if (n >= buffer.capacity())
-        conn.write_all(std::string_view(p, n));
-      else
-        buffer.append(p, n);
-    });
-    conn.write_all(buffer);
-  } catch (const Error& e) {
-    // The status is out; ending the stream early is all that is left.
-    ctx.logger().warn("api", "export " + c.short_id() + ": " + e.what());
-  }
+  send_raw_body(ctx, "application/x-tar", "api", "export " + c.short_id(),
+                [&](const ByteSink& sink) { mgr.export_rootfs(c.id, sink); });
 }
 
 // Go's os.FileMode of a stat, as docker cp's stat header carries it.

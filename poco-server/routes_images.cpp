@@ -12,6 +12,7 @@
 #include "image/http_fetch.h"
 #include "image/image_store.h"
 #include "image/reference.h"
+#include "poco-server/connection_writer.h"
 #include "poco-server/images_json.h"
 #include "poco-server/request_context.h"
 #include "poco-server/routes.h"
@@ -165,28 +166,7 @@ void save_images(RequestContext& ctx, std::vector<std::string> names) {
   if (names.empty()) throw Error::bad_parameter("Bad parameter: no image names given");
   auto& store = ctx.engine().images();
   for (const auto& n : names) store.get(n);  // 404 before the first byte
-  // The archive goes straight to the socket in 1 MiB writes, delimited by the connection's
-  // end (HTTP/1.1 without a length): POCO's chunked stream would cut it into 4 KiB chunks.
-  HijackedConnection conn = ctx.hijack("application/x-tar");
-  std::string buffer;
-  buffer.reserve(1 << 20);
-  image::WriteFn sink = [&](const char* p, size_t n) {
-    if (buffer.size() + n > buffer.capacity()) {
-      conn.write_all(buffer);
-      buffer.clear();
-    }
-    if (n >= buffer.capacity())
-      conn.write_all(std::string_view(p, n));
-    else
-      buffer.append(p, n);
-  };
-  try {
-    store.save(names, sink);
-    conn.write_all(buffer);
-  } catch (const Error& e) {
-    // The status is out; ending the stream early is all that is left.
-    ctx.logger().warn("image", std::string("save: ") + e.what());
-  }
+  send_raw_body(ctx, "application/x-tar", "image", "save", [&](const ByteSink& sink) { store.save(names, sink); });
 }
 
 void load_images(RequestContext& ctx) {
