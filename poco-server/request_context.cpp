@@ -256,6 +256,17 @@ JsonStream RequestContext::start_stream(int status, const std::string& content_t
   return JsonStream(out);
 }
 
+void RequestContext::run_json_stream(const std::string& component, const std::string& what,
+                                     const std::function<void(JsonStream&)>& work) {
+  JsonStream stream = start_stream();
+  try {
+    work(stream);
+  } catch (const Error& e) {
+    logger_.warn(component, what + ": " + e.what());
+    stream.write_error(e.what());
+  }
+}
+
 HijackedConnection RequestContext::hijack(const std::string& content_type) {
   if (sent()) throw Error::internal("response already sent");
   auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request_);

@@ -12,6 +12,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/StreamSocket.h>
 
+#include <functional>
 #include <istream>
 #include <memory>
 #include <optional>
@@ -124,6 +125,12 @@ class RequestContext {
   void send_error(int status, const std::string& message);
   // Starts a chunked body (for /events, pull, build, logs): headers go out now.
   JsonStream start_stream(int status = 200, const std::string& content_type = "application/json");
+  // Starts a JSON stream (start_stream()) and runs `work` on it, as pull, push, import and
+  // insert do. An Error from `work` comes after the status line: it is logged as a warning
+  // under `component` ("<what>: <message>") and sent into the stream as Docker's error message
+  // (JsonStream::write_error). Other exceptions propagate.
+  void run_json_stream(const std::string& component, const std::string& what,
+                       const std::function<void(JsonStream&)>& work);
   // Takes the connection over (attach): drains bytes POCO has buffered past the headers, detaches
   // the socket, clears its timeouts and writes "HTTP/1.1 101 UPGRADED" (Connection: Upgrade,
   // Upgrade: tcp) when the client asked to upgrade to tcp, else "HTTP/1.1 200 OK", with

@@ -109,8 +109,7 @@ void create_image(RequestContext& ctx) {
   }
   auto as = import_reference(ctx.query("repo"), ctx.query("tag"));
   auto& store = ctx.engine().images();
-  JsonStream stream = ctx.start_stream();
-  try {
+  ctx.run_json_stream("image", "import from " + src, [&](JsonStream& stream) {
     image::Image img;
     if (src == "-") {
       ProgressThrottle progress(stream, "Importing", -1);
@@ -125,10 +124,7 @@ void create_image(RequestContext& ctx) {
       progress.finish();
     }
     stream.write(status_json(img.id));
-  } catch (const Error& e) {
-    ctx.logger().warn("image", std::string("import from ") + src + ": " + e.what());
-    stream.write_error(e.what());
-  }
+  });
 }
 
 void insert_file(RequestContext& ctx) {
@@ -138,18 +134,14 @@ void insert_file(RequestContext& ctx) {
   if (path.empty() || url.empty()) throw Error::bad_parameter("Bad parameter: insert needs path and url");
   auto& store = ctx.engine().images();
   image::Image base = store.get(name);
-  JsonStream stream = ctx.start_stream();
-  try {
+  ctx.run_json_stream("image", "insert into " + name, [&](JsonStream& stream) {
     stream.write(status_json("Inserting " + url + " at " + path, short_id(base.id)));
     image::HttpFetch fetch(image::normalize_source_url(url));
     ProgressThrottle progress(stream, "Downloading", fetch.content_length(), short_id(base.id));
     image::Image img = store.insert(base.id, path, fetch.reader(std::ref(progress)), url);
     progress.finish();
     stream.write(status_json(img.id));
-  } catch (const Error& e) {
-    ctx.logger().warn("image", std::string("insert into ") + name + ": " + e.what());
-    stream.write_error(e.what());
-  }
+  });
 }
 
 void tag_image(RequestContext& ctx) {

@@ -34,21 +34,25 @@ reg::ProgressFn stream_progress(JsonStream& stream) {
 
 std::string temp_dir(RequestContext& ctx) { return ctx.engine().root() + "/registry-tmp"; }
 
-void push_image(RequestContext& ctx) {
-  reg::PushOptions options;
-  options.name = ctx.param("name");
+// Pull's and push's options (reg::PullOptions, reg::PushOptions) with what the two share: the
+// repository `name`, tag=, registry=, X-Registry-Auth and the daemon's insecure registries.
+template <class TransferOptions>
+TransferOptions transfer_options(RequestContext& ctx, const std::string& name) {
+  TransferOptions options;
+  options.name = name;
   options.tag = ctx.query("tag");
   options.registry = ctx.query("registry");
   options.auth = reg::decode_registry_auth_header(ctx.header("X-Registry-Auth"));
   options.insecure_registries = ctx.engine().options().insecure_registries;
+  return options;
+}
+
+void push_image(RequestContext& ctx) {
+  auto options = transfer_options<reg::PushOptions>(ctx, ctx.param("name"));
   if (!options.tag.empty()) ctx.engine().images().get(options.name + ":" + options.tag);  // 404 before the stream
-  JsonStream stream = ctx.start_stream();
-  try {
+  ctx.run_json_stream("registry", "push " + options.name, [&](JsonStream& stream) {
     reg::push_image(ctx.engine().images(), options, stream_progress(stream));
-  } catch (const Error& e) {
-    ctx.logger().warn("registry", "push " + options.name + ": " + e.what());
-    stream.write_error(e.what());
-  }
+  });
 }
 
 void search_images(RequestContext& ctx) {
@@ -81,21 +85,12 @@ void check_auth(RequestContext& ctx) {
 }  // namespace
 
 void pull_image_from_registry(RequestContext& ctx) {
-  reg::PullOptions options;
-  options.name = ctx.query("fromImage");
-  options.tag = ctx.query("tag");
-  options.registry = ctx.query("registry");
-  options.auth = reg::decode_registry_auth_header(ctx.header("X-Registry-Auth"));
-  options.insecure_registries = ctx.engine().options().insecure_registries;
+  auto options = transfer_options<reg::PullOptions>(ctx, ctx.query("fromImage"));
   options.temp_dir = temp_dir(ctx);
   if (options.name.empty()) throw Error::bad_parameter("Bad parameter: fromImage or fromSrc is required");
-  JsonStream stream = ctx.start_stream();
-  try {
+  ctx.run_json_stream("registry", "pull " + options.name, [&](JsonStream& stream) {
     reg::pull_image(ctx.engine().images(), options, stream_progress(stream));
-  } catch (const Error& e) {
-    ctx.logger().warn("registry", "pull " + options.name + ": " + e.what());
-    stream.write_error(e.what());
-  }
+  });
 }
 
 void add_registry_routes(Router& r) {

@@ -116,6 +116,14 @@ struct Fixture {
       }
       s.write_error("late failure");
     });
+    r.add("GET", "/test/stream-failure", [](RequestContext& ctx) {
+      ctx.run_json_stream("test", "failing stream", [](JsonStream& s) {
+        Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
+        o->set("n", 0);
+        s.write(o);
+        throw Error::not_found("gone midway");
+      });
+    });
     r.add("POST", "/test/hijack", [](RequestContext& ctx) {
       HijackedConnection c = ctx.hijack();
       std::string got = c.early_input;
@@ -268,6 +276,13 @@ TEST_CASE("chunked JSON streams deliver each message", "[poco-server][api]") {
   CHECK(r.status == 200);
   CHECK(r.response.getChunkedTransferEncoding());
   CHECK(r.body == "{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n{\"error\":\"late failure\",\"errorDetail\":{\"message\":\"late failure\"}}\n");
+}
+
+TEST_CASE("a failure inside run_json_stream ends the stream with Docker's error message", "[poco-server][api]") {
+  Fixture f;
+  Reply r = call(f.sock, "GET", "/test/stream-failure");
+  CHECK(r.status == 200);
+  CHECK(r.body == "{\"n\":0}\n{\"error\":\"gone midway\",\"errorDetail\":{\"message\":\"gone midway\"}}\n");
 }
 
 TEST_CASE("hijack answers 101 UPGRADED to Upgrade: tcp and 200 otherwise, keeping early bytes", "[poco-server][api]") {
