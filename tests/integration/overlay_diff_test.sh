@@ -5,12 +5,9 @@
 # Runs as the unprivileged test user inside `unshare -rm`.
 #   BURROW_OVERLAY_SEED (default 20261126) and BURROW_OVERLAY_OPS (default 3000) change the run.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/overlay_lib.sh"
 burrow_setup
-as_user test -r /dev/fuse -a -w /dev/fuse || skip "/dev/fuse not usable by $(test_user): run scripts/setup-test-host"
-as_user unshare -rm true 2>/dev/null || skip "unprivileged user namespaces are not available"
-[[ -x "$BURROW_BIN_DIR/burrow-overlay" && -x "$BURROW_BIN_DIR/overlay_difftest" ]] || skip "burrow-overlay not built"
-cp "$BURROW_BIN_DIR/overlay_difftest" "$T/bin/"
-[[ $(id -u) -eq 0 ]] && chown -R "$(test_user)": "$T"
+overlay_require overlay_difftest
 SEED=${BURROW_OVERLAY_SEED:-20261126}
 COUNT=${BURROW_OVERLAY_OPS:-3000}
 

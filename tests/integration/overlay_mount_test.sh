@@ -4,17 +4,11 @@
 # unmount, killed process -> ENOTCONN) plus shell checks of locks, mknod, xattrs, hard links,
 # statfs, fsync and inode numbers across copy-up.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/overlay_lib.sh"
 burrow_setup
-as_user test -r /dev/fuse -a -w /dev/fuse || skip "/dev/fuse not usable by $(test_user): run scripts/setup-test-host"
-as_user unshare -rm true 2>/dev/null || skip "unprivileged user namespaces are not available"
-[[ -x "$BURROW_BIN_DIR/burrow-overlay" && -x "$BURROW_BIN_DIR/fuse_overlay_tests" ]] || skip "burrow-overlay not built"
-cp "$BURROW_BIN_DIR/fuse_overlay_tests" "$T/bin/"
-[[ $(id -u) -eq 0 ]] && chown -R "$(test_user)": "$T"
+overlay_require fuse_overlay_tests
 
-cat >"$T/inner.sh" <<INNER
-set -eu
-fail() { echo "FAIL: \$*" >&2; exit 1; }
-cd "$T"
+overlay_script <<INNER
 BURROW_BIN_DIR="$T/bin" bin/fuse_overlay_tests "[.fuse]" >catch.log 2>&1 || { cat catch.log >&2; fail "OverlayMount cases"; }
 
 mkdir -p l/etc l/bin u w m
@@ -93,18 +87,11 @@ rm -r m/bin2; [ ! -e m/bin2 ] || fail rmdir
 umount m
 echo ok
 INNER
-set +e
-as_user unshare -rm bash "$T/inner.sh" >"$T/out.log" 2>&1
-rc=$?
-set -e
-[[ $rc -eq 0 ]] || { cat "$T/out.log" >&2; fail "overlay mount checks failed"; }
+overlay_run_inner "overlay mount checks failed"
 
 # Several users inside the namespace (subordinate ids via newuidmap): new objects belong to
 # their creator, and the kernel checks permissions against what the filesystem reports.
-cat >"$T/users.sh" <<INNER
-set -eu
-fail() { echo "FAIL: \$*" >&2; exit 1; }
-cd "$T"
+overlay_script users.sh <<INNER
 rm -rf ul uu uw um; mkdir -p ul/pub ul/root-only uu uw um; chmod 777 ul/pub; chmod 700 ul/root-only
 bin/burrow-overlay -o lowerdir=$T/ul,upperdir=$T/uu,workdir=$T/uw um
 setpriv --reuid=1000 --regid=1000 --clear-groups sh -c 'echo hi >um/pub/mine && mkdir um/pub/dir' || fail "create as uid 1000"

@@ -119,9 +119,7 @@ if once(s.seen, "read after changes") != after:
 print("ok")
 PY
 
-cat >"$T/inner.sh" <<INNER
-set -eu
-cd "$T"
+overlay_script <<INNER
 for opts in "" ",timeout=0"; do
   rm -rf l1 l2 u w m; mkdir -p l1/big l2/big u w m
   python3 - <<'MK'

@@ -8,10 +8,7 @@ source "$(dirname "$0")/overlay_lib.sh"
 burrow_setup
 overlay_require
 
-cat >"$T/inner.sh" <<INNER
-set -eu
-fail() { echo "FAIL: \$*" >&2; exit 1; }
-cd "$T"
+overlay_script <<INNER
 mkdir -p l/shared u w m
 for d in \$(seq 1 8); do mkdir -p l/d\$d/sub; for f in \$(seq 1 50); do echo "v0" >l/d\$d/sub/f\$f; done; done
 : >l/shared/log

@@ -8,10 +8,7 @@ source "$(dirname "$0")/overlay_lib.sh"
 burrow_setup
 overlay_require
 
-cat >"$T/inner.sh" <<INNER
-set -eu
-fail() { echo "FAIL: \$*" >&2; exit 1; }
-cd "$T"
+overlay_script <<INNER
 # A generated rootfs: 40 directories x 25 files, symlinks, an executable, a setgid directory.
 mkdir -p gen/etc gen/usr/bin gen/var/lib
 for d in \$(seq 1 40); do
