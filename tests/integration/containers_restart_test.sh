@@ -49,8 +49,7 @@ run=$(create '{"Image":"busybox","Cmd":["sh","-c","echo started; exec sleep 300"
 api POST "/containers/keeper/start" >/dev/null
 short=$(create '{"Image":"busybox","Cmd":["sh","-c","sleep 1; exit 7"]}' short)
 api POST "/containers/short/start" >/dev/null
-kill -TERM "$BURROWD_PID"
-timeout 10 tail --pid="$BURROWD_PID" -f /dev/null
+signal_burrowd TERM 10
 sleep 1.5
 start_burrowd
 assert_eq "$(api GET /containers/keeper/json | json 'd["State"]["Running"]')" True "adopted container runs"

@@ -22,8 +22,7 @@ exists() { compgen -G "$1" >/dev/null; }
 crash_when() {
   wait_for "$1" || fail "$2 never reached the point to kill burrowd at"
   note "SIGKILL burrowd during $2"
-  kill -KILL "$BURROWD_PID"
-  timeout 5 tail --pid="$BURROWD_PID" -f /dev/null || fail "burrowd did not die"
+  signal_burrowd KILL 5
   [[ -z "${3:-}" ]] || wait "$3" 2>/dev/null || true
 }
 

@@ -9,10 +9,6 @@ burrow_setup
 command -v ss >/dev/null || skip "ss (iproute2) missing"
 user=$(test_user)
 
-stop_burrowd() {
-  kill -TERM "$BURROWD_PID"
-  timeout 10 tail --pid="$BURROWD_PID" -f /dev/null || fail "burrowd did not stop"
-}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 mode_of() { stat -c %a "$1"; }
 
@@ -39,13 +35,13 @@ assert_eq "$listen" "127.0.0.1:$port" "tcp://:PORT listener"
 out=$(curl -s --max-time 5 "http://127.0.0.1:$port/_ping")
 assert_eq "$out" "OK" "ping over loopback TCP"
 assert_not_contains "$(cat "$T/burrowd.log")" "reachable from other machines" "no warning for loopback"
-stop_burrowd
+signal_burrowd TERM 10
 
 note "a non-loopback TCP listener is announced with a warning"
 port=$(free_port)
 start_burrowd -H "tcp://0.0.0.0:$port"
 assert_contains "$(cat "$T/burrowd.log")" "reachable from other machines" "warning for 0.0.0.0"
-stop_burrowd
+signal_burrowd TERM 10
 
 note "state directories others can write to are refused"
 refuse() {  # refuse WHAT DIR EXPECTED-TEXT

@@ -128,6 +128,13 @@ start_burrowd() {
   fail "burrowd did not answer /_ping within 10 s"
 }
 
+# signal_burrowd SIGNAL SECONDS: sends SIGNAL (TERM, KILL) to the last burrowd started and waits
+# for it to exit; fails when it is still running after SECONDS.
+signal_burrowd() {
+  kill "-$1" "$BURROWD_PID"
+  timeout "$2" tail --pid="$BURROWD_PID" -f /dev/null || fail "burrowd did not exit within $2 s of SIG$1"
+}
+
 # api METHOD PATH [CURL ARGS...]: prints the response body; the status goes to $T/status.
 api() {
   local method=$1 path=$2

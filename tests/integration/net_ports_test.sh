@@ -96,8 +96,7 @@ note "burrowd restart: the forwarder keeps serving, and is re-established when i
 port=$(free_port)
 cid=$(docker_cli run -d -p "127.0.0.1:$port:8080" busybox httpd -f -p 8080 -h /www)
 assert_eq "$(http_get "$port")" "hello from burrow" "served before the restart"
-kill -TERM "$BURROWD_PID"
-timeout 10 tail --pid="$BURROWD_PID" -f /dev/null || fail "burrowd did not stop"
+signal_burrowd TERM 10
 assert_eq "$(http_get "$port")" "hello from burrow" "served while burrowd is down"
 helper=$(awk '$1 == "helper" {print $2}' "$T/state/containers/$cid/network.state")
 [[ -n $helper ]] && kill "$helper"

@@ -5,19 +5,12 @@
 # overlay that died while burrowd was down is reported once burrowd adopts the container; /info
 # names each such container in ContainerErrors and in Warnings, which docker info prints.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/restart_lib.sh"
 burrow_setup
-for p in burrowd burrow-shim burrow-overlay; do [[ -x "$T/bin/$p" ]] || skip "$p not built"; done
-remove_containers() {
-  local ids
-  ids=$(API_TIMEOUT=10 api GET "/containers/json?all=1" | python3 -c 'import json,sys; print(" ".join(c["Id"] for c in json.load(sys.stdin)))' 2>/dev/null) || return 0
-  for id in $ids; do API_TIMEOUT=15 api DELETE "/containers/$id?force=1" >/dev/null 2>&1 || true; done
-}
-trap 'rc=$?; set +e; remove_containers; (exit $rc); burrow_cleanup' EXIT
+require_programs burrowd burrow-shim burrow-overlay
+remove_containers_on_exit
 start_burrowd
-api POST "/images/create?fromSrc=-&repo=busybox&tag=latest" --data-binary @"$(busybox_tar)" >/dev/null
-assert_eq "$(api_status)" 200 "import busybox"
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
-create() { api POST "/containers/create?name=$2" -H 'Content-Type: application/json' -d "$1" | json 'd["Id"]'; }
+import_busybox
 export API_TIMEOUT=15
 # info_has_error NAME TEXT: /info's ContainerErrors and Warnings name container NAME with TEXT,
 # and so does docker info (it prints Warnings) when the docker CLI is installed.
@@ -69,8 +62,7 @@ id=$(create "$loop" downed)
 api POST /containers/downed/start >/dev/null
 assert_eq "$(api_status)" 204 "start"
 hpid=$(json 'd["OverlayPid"]' <"$T/state/containers/$id/state.json")
-kill -KILL "$BURROWD_PID"
-timeout 5 tail --pid="$BURROWD_PID" -f /dev/null || fail "burrowd did not die"
+signal_burrowd KILL 5
 kill -KILL "$hpid"
 start_burrowd
 for _ in $(seq 1 50); do

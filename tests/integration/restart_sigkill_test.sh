@@ -4,31 +4,14 @@
 # attach stream=1 continues, stop and wait work; a container that exited while burrowd was down
 # reports its exit code at once (wait, ps -a "Exit N"); a published port keeps serving.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/restart_lib.sh"
 burrow_setup
 require_programs burrowd burrow-shim burrow-overlay burrow-net
 remove_containers_on_exit
 start_burrowd
 import_busybox
-http_get() { curl -s --max-time 2 "http://127.0.0.1:$1/" 2>/dev/null; }
-# gapless: the numbers on stdin are 0, 1, 2, ... without a gap; prints the last.
-gapless() { python3 -c '
-import sys
-n = [int(l) for l in sys.stdin.read().split()]
-if not n or n != list(range(n[0], n[0] + len(n))) or n[0] != int(sys.argv[1]):
-    sys.exit("not contiguous from %s: %s" % (sys.argv[1], n[:5] + ["..."] + n[-5:]))
-print(n[-1])' "$1"; }
 
-counter=$(create '{"Image":"busybox","Cmd":["sh","-c","trap \"exit 3\" TERM; i=0; while true; do echo $i; i=$((i+1)); sleep 0.1; done"]}' counter)
-api POST /containers/counter/start >/dev/null
-assert_eq "$(api_status)" 204 "start counter"
-port=$(free_port)
-api POST "/containers/create?name=web" -H 'Content-Type: application/json' \
-  -d '{"Image":"busybox","Cmd":["httpd","-f","-p","8080","-h","/www"],"ExposedPorts":{"8080/tcp":{}}}' >/dev/null
-api POST /containers/web/start -H 'Content-Type: application/json' \
-  -d '{"PortBindings":{"8080/tcp":[{"HostIp":"127.0.0.1","HostPort":"'$port'"}]}}' >/dev/null
-assert_eq "$(api_status)" 204 "start web"
-for _ in $(seq 1 50); do [[ $(http_get "$port") == "hello from burrow" ]] && break; sleep 0.1; done
-assert_eq "$(http_get "$port")" "hello from burrow" "port served before the restart"
+start_counter_and_web '["httpd","-f","-p","8080","-h","/www"]'
 create '{"Image":"busybox","Cmd":["sh","-c","sleep 1; exit 7"]}' shortlived >/dev/null
 api POST /containers/shortlived/start >/dev/null
 assert_eq "$(api_status)" 204 "start shortlived"
@@ -36,8 +19,7 @@ before=$(api GET /containers/counter/json | json 'd["State"]["Pid"], d["State"][
 sleep 0.5
 
 note "SIGKILL burrowd, 2 s down"
-kill -KILL "$BURROWD_PID"
-timeout 5 tail --pid="$BURROWD_PID" -f /dev/null || fail "burrowd did not die"
+signal_burrowd KILL 5
 served_down=0
 for _ in $(seq 1 10); do [[ $(http_get "$port") == "hello from burrow" ]] && served_down=$((served_down + 1)); sleep 0.2; done
 [[ $served_down -ge 8 ]] || fail "port served only $served_down of 10 times while burrowd was down"

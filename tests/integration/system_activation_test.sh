@@ -47,8 +47,7 @@ assert_eq "$(api GET /version | python3 -c 'import json,sys; print(json.load(sys
 note "readiness notification"
 for i in $(seq 1 50); do grep -q READY=1 "$T/notify.log" 2>/dev/null && break; sleep 0.1; done
 grep -q READY=1 "$T/notify.log" || fail "no READY=1 on NOTIFY_SOCKET: $(cat "$T/notify.log" 2>/dev/null)"
-kill -TERM "$BURROWD_PID"
-timeout 10 tail --pid="$BURROWD_PID" -f /dev/null || fail "burrowd did not stop on SIGTERM"
+signal_burrowd TERM 10
 timeout 10 tail --pid="$notifier" -f /dev/null || fail "no STOPPING=1 on NOTIFY_SOCKET"
 grep -q STOPPING=1 "$T/notify.log" || fail "no STOPPING=1: $(cat "$T/notify.log")"
 

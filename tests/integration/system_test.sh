@@ -79,8 +79,7 @@ if [[ $(api_status) == 200 ]]; then
   assert_eq "$(echo "$i" | json 'd["Containers"]')" "1" "/info counts the container"
   assert_eq "$(echo "$i" | json 'd["ContainersStopped"]')" "1" "/info counts it as stopped"
   [[ $(echo "$i" | json 'd["Images"]') -ge 1 ]] || fail "/info counts no image after an import: $i"
-  kill -TERM "$BURROWD_PID"
-  timeout 10 tail --pid="$BURROWD_PID" -f /dev/null || fail "burrowd did not stop on SIGTERM"
+  signal_burrowd TERM 10
   start_burrowd
   filters=$(python3 -c 'import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1]))' "{\"container\":[\"$id\"],\"type\":[\"container\"]}")
   ev=$(api GET "/events?since=1&until=$(date +%s)&filters=$filters")
