@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 have_docker_cli || skip "no docker CLI"
 burrow_setup
-[[ -x "$T/bin/burrowd" ]] || skip "burrowd not built"
+require_programs burrowd
 
 mkdir -p "$T/state"
 echo '{"seq":1,"status":"die","id":"0123456789abcdef","from":"busybox:latest","type":"container","timeNano":1374067966000000000,"attributes":{"exitCode":"7","image":"busybox:latest","name":"web"}}' >"$T/state/events.jsonl"

@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip "python3 missing"
 burrow_setup
-[[ -x "$T/bin/burrowd" && -x "$T/bin/burrow-shim" && -x "$T/bin/burrow-overlay" ]] || skip "programs not built"
+require_programs burrowd burrow-shim burrow-overlay
 start_burrowd
 API_TIMEOUT=20
 

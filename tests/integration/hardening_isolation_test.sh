@@ -5,11 +5,10 @@
 # address unless an address is given, with a warning for a non-loopback one.
 source "$(dirname "$0")/lib.sh"
 burrow_setup
-[[ -x "$T/bin/burrowd" ]] || skip "burrowd not built"
+require_programs burrowd
 command -v ss >/dev/null || skip "ss (iproute2) missing"
 user=$(test_user)
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 mode_of() { stat -c %a "$1"; }
 
 note "the state directory (made 0755 by the test setup) and the socket are owner-only"

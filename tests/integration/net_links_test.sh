@@ -7,15 +7,11 @@
 source "$(dirname "$0")/lib.sh"
 have_docker_cli || skip "no docker CLI"
 burrow_setup
-for p in burrowd burrow-shim burrow-overlay burrow-net burrow-net-probe; do
-  [[ -x "$T/bin/$p" ]] || skip "$p not built"
-done
+require_programs burrowd burrow-shim burrow-overlay burrow-net burrow-net-probe
 # Containers go before burrowd does, also when a check fails (they outlive burrowd otherwise).
-remove_containers() { local ids; ids=$(docker_cli ps -aq 2>/dev/null) || return 0; [[ -z $ids ]] || docker_cli rm -f $ids >/dev/null 2>&1 || true; }
-trap 'rc=$?; set +e; remove_containers; (exit $rc); burrow_cleanup' EXIT
+remove_containers_on_exit
 start_burrowd --allow-host-loopback
-api POST "/images/create?fromSrc=-&repo=busybox&tag=latest" --data-binary @"$(busybox_tar)" >/dev/null
-assert_eq "$(api_status)" 200 "import busybox"
+import_busybox
 slirp=0
 command -v slirp4netns >/dev/null && slirp=1
 run_out() { docker_cli run --rm "$@"; }

@@ -7,9 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 have_docker_cli || skip "no docker CLI"
 burrow_setup
-for p in burrowd burrow-shim burrow-overlay burrow-net burrow-net-probe; do
-  [[ -x "$T/bin/$p" ]] || skip "$p not built"
-done
+require_programs burrowd burrow-shim burrow-overlay burrow-net burrow-net-probe
 # Containers go before burrowd does, also when a check fails (they outlive burrowd otherwise).
 remove_containers_on_exit
 start_burrowd

@@ -13,7 +13,6 @@ burrow_setup
 start_burrowd
 start_registry
 
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 run_logs() {  # run_logs IMAGE CMD-JSON -> the container's stdout
   local id
   id=$(api POST /containers/create -H 'Content-Type: application/json' -d "{\"Image\":\"$1\",\"Cmd\":$2}" | json 'd["Id"]')

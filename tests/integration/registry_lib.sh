@@ -9,8 +9,6 @@ registry_prereqs() {
   command -v python3 >/dev/null || skip "python3 missing"
 }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
 # start_registry [USER PASSWORD]: starts a registry as the test user; sets REG (host:port),
 # REG_PID, REG_DIR. With a user, the registry wants htpasswd basic auth.
 start_registry() {

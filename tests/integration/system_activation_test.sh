@@ -4,7 +4,7 @@
 # notification (READY=1 and STOPPING=1 on $NOTIFY_SOCKET, as Type=notify in burrow.service needs).
 source "$(dirname "$0")/lib.sh"
 burrow_setup
-[[ -x "$T/bin/burrowd" ]] || skip "burrowd not built"
+require_programs burrowd
 command -v systemd-socket-activate >/dev/null || skip "systemd-socket-activate not installed"
 
 # A datagram socket standing in for systemd's notification socket; it records what arrives.

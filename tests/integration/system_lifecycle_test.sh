@@ -6,7 +6,7 @@
 # several -H (unix and tcp), --api-enable-cors, -D; --help, --version and a bad option.
 source "$(dirname "$0")/lib.sh"
 burrow_setup
-[[ -x "$T/bin/burrowd" ]] || skip "burrowd not built"
+require_programs burrowd
 B="$T/bin/burrowd"
 
 wait_exit() {  # wait_exit PID SECONDS -> the exit status (via the log marker), fails on timeout

@@ -4,7 +4,7 @@
 # the log and /info (IdMapping, Warnings) say so.
 source "$(dirname "$0")/lib.sh"
 burrow_setup
-[[ -x "$T/bin/burrowd" ]] || skip "burrowd not built"
+require_programs burrowd
 [[ $(id -u) -eq 0 ]] || skip "needs root to run burrowd as a user without a subordinate range"
 
 uid=61234
@@ -27,7 +27,6 @@ for i in $(seq 1 100); do
 done
 
 info=$(curl -sS --unix-socket "$sock" http://localhost/info)
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 assert_eq "$(echo "$info" | json 'd["IdMapping"]["SingleId"]')" "True" "single-id mapping in /info"
 assert_eq "$(echo "$info" | json 'd["IdMapping"]["UidMap"]')" "0:$uid:1" "uid map"
 assert_contains "$(echo "$info" | json '" | ".join(d["Warnings"])')" "single-id mapping" "the fallback is announced in /info"

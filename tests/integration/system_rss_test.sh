@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 [[ ${BURROW_SANITIZE:-OFF} == ON ]] && skip "sanitizer builds need several times the memory"
 burrow_setup
-[[ -x "$T/bin/burrowd" ]] || skip "burrowd not built"
+require_programs burrowd
 
 limit_kb=10240
 start_burrowd

@@ -5,9 +5,8 @@
 # user cannot connect to the first user's socket.
 source "$(dirname "$0")/lib.sh"
 burrow_setup
-[[ -x "$T/bin/burrowd" ]] || skip "burrowd not built"
+require_programs burrowd
 
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 
 # A stored event from an earlier run: the history on disk is replayed by since=.
 mkdir -p "$T/state"
