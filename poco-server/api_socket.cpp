@@ -30,6 +30,20 @@ class ApiListenSocketImpl : public Poco::Net::ServerSocketImpl {
   }
 };
 
+// The address in `slot`, filled by `lookup` on first use. The lookup runs without the lock (no
+// lock across a system call); racing first callers get the same answer.
+template <class Lookup>
+Poco::Net::SocketAddress remembered(std::mutex& mutex, std::optional<Poco::Net::SocketAddress>& slot, Lookup lookup) {
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (slot) return *slot;
+  }
+  Poco::Net::SocketAddress found = lookup();
+  std::lock_guard<std::mutex> lock(mutex);
+  if (!slot) slot = found;
+  return *slot;
+}
+
 }  // namespace
 
 ApiListenSocket::ApiListenSocket(const Poco::Net::ServerSocket& listening)
@@ -37,28 +51,12 @@ ApiListenSocket::ApiListenSocket(const Poco::Net::ServerSocket& listening)
           new ApiListenSocketImpl(sys::check(::fcntl(listening.impl()->sockfd(), F_DUPFD_CLOEXEC, 0), "dup", "API socket")),
           true) {}
 
-// The lookups run without the lock (no lock across a system call); racing first callers get the
-// same answer.
 Poco::Net::SocketAddress ApiSocketImpl::address() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (address_) return *address_;
-  }
-  Poco::Net::SocketAddress found = Poco::Net::StreamSocketImpl::address();
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!address_) address_ = found;
-  return *address_;
+  return remembered(mutex_, address_, [this] { return Poco::Net::StreamSocketImpl::address(); });
 }
 
 Poco::Net::SocketAddress ApiSocketImpl::peerAddress() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (peer_address_) return *peer_address_;
-  }
-  Poco::Net::SocketAddress found = Poco::Net::StreamSocketImpl::peerAddress();
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!peer_address_) peer_address_ = found;
-  return *peer_address_;
+  return remembered(mutex_, peer_address_, [this] { return Poco::Net::StreamSocketImpl::peerAddress(); });
 }
 
 }  // namespace burrow::poco_server
