@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "base/random_id.h"
 #include "base/sys.h"
+#include "build/lexical_path.h"
 #include "image/tar_extractor.h"
 
 namespace burrow::build {
@@ -69,24 +70,9 @@ BuildContext::~BuildContext() {
 }
 
 std::string BuildContext::clean_source(const std::string& source) {
-  std::vector<std::string> parts;
-  size_t i = 0;
-  while (i <= source.size()) {
-    size_t j = source.find('/', i);
-    if (j == std::string::npos) j = source.size();
-    std::string part = source.substr(i, j - i);
-    i = j + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (parts.empty()) throw Error::bad_parameter("Forbidden path outside the build context: " + source);
-      parts.pop_back();
-      continue;
-    }
-    parts.push_back(part);
-  }
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
-  return out.empty() ? "." : out;
+  LexicalPath path = LexicalPath::parse(source);
+  if (path.escapes) throw Error::bad_parameter("Forbidden path outside the build context: " + source);
+  return path.join();
 }
 
 Fd BuildContext::open_source(const std::string& rel) const {

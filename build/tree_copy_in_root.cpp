@@ -13,34 +13,11 @@
 
 #include "base/error.h"
 #include "base/sys.h"
+#include "build/lexical_path.h"
 
 namespace burrow::build {
 
 namespace {
-
-std::vector<std::string> components(const std::string& path) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i <= path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string::npos) j = path.size();
-    std::string part = path.substr(i, j - i);
-    i = j + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!out.empty()) out.pop_back();
-      continue;
-    }
-    out.push_back(part);
-  }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& parts, size_t n) {
-  std::string out;
-  for (size_t i = 0; i < n; ++i) out += (i ? "/" : "") + parts[i];
-  return out.empty() ? "." : out;
-}
 
 long open_in_root(int root, const std::string& rel, int flags) {
   struct open_how how = {};
@@ -165,9 +142,10 @@ Fd reopen_for_reading(int fd, int flags) {
 }
 
 Fd make_dir_in_root(int root_fd, const std::string& path) {
-  std::vector<std::string> parts = components(path);
+  LexicalPath lexical = LexicalPath::parse(path);
+  const std::vector<std::string>& parts = lexical.parts;
   for (size_t i = 1; i <= parts.size(); ++i) {
-    std::string rel = join(parts, i);
+    std::string rel = lexical.join(i);
     long fd = open_in_root(root_fd, rel, O_PATH | O_DIRECTORY);
     if (fd >= 0) {
       ::close(static_cast<int>(fd));
@@ -175,21 +153,20 @@ Fd make_dir_in_root(int root_fd, const std::string& path) {
     }
     if (errno == ENOTDIR) throw Error::bad_parameter("cannot make directory /" + rel + ": a file is in the way");
     if (errno != ENOENT) throw sys::error_from_errno(errno, "open", "/" + rel);
-    long parent = open_in_root(root_fd, join(parts, i - 1), O_PATH | O_DIRECTORY);
-    if (parent < 0) throw sys::error_from_errno(errno, "open", "/" + join(parts, i - 1));
+    long parent = open_in_root(root_fd, lexical.join(i - 1), O_PATH | O_DIRECTORY);
+    if (parent < 0) throw sys::error_from_errno(errno, "open", "/" + lexical.join(i - 1));
     Fd p(static_cast<int>(parent));
     if (::mkdirat(p.get(), parts[i - 1].c_str(), 0755) != 0 && errno != EEXIST)
       sys::check(-1, "mkdir", "/" + rel);
     own(p.get(), parts[i - 1], 0, 0);
   }
-  long fd = open_in_root(root_fd, join(parts, parts.size()), O_PATH | O_DIRECTORY);
+  long fd = open_in_root(root_fd, lexical.join(), O_PATH | O_DIRECTORY);
   if (fd < 0) throw sys::error_from_errno(errno, "open", path);
   return Fd(static_cast<int>(fd));
 }
 
 bool is_dir_in_root(int root_fd, const std::string& path) {
-  std::vector<std::string> parts = components(path);
-  long fd = open_in_root(root_fd, join(parts, parts.size()), O_PATH | O_DIRECTORY);
+  long fd = open_in_root(root_fd, LexicalPath::parse(path).join(), O_PATH | O_DIRECTORY);
   if (fd < 0) return false;
   ::close(static_cast<int>(fd));
   return true;
