@@ -6,6 +6,17 @@
 using namespace burrow::fuse_overlay;
 using burrow::fuse_overlay::testing::TestDir;
 
+namespace {
+
+// changes() of the test directory's upper/ over `lowers`, one "C /path" line each.
+std::vector<std::string> change_lines(const TestDir& t, const std::vector<std::string>& lowers) {
+  std::vector<std::string> lines;
+  for (auto& c : changes(t / "upper", lowers)) lines.push_back(format_change(c));
+  return lines;
+}
+
+}  // namespace
+
 TEST_CASE("changes lists modified, added and deleted paths like docker diff", "[fuse-overlay][changes]") {
   TestDir t;
   t.file("lower/etc/passwd", "root");
@@ -16,11 +27,8 @@ TEST_CASE("changes lists modified, added and deleted paths like docker diff", "[
   t.file("upper/etc/.wh.group", "");
   t.file("upper/tmp/new/file", "x");
   t.file("upper/.wh.bin", "");
-  auto got = changes(t / "upper", {t / "lower"});
-  std::vector<std::string> lines;
-  for (auto& c : got) lines.push_back(format_change(c));
-  CHECK(lines == std::vector<std::string>{"D /bin", "C /etc", "D /etc/group", "C /etc/passwd", "C /tmp", "A /tmp/new",
-                                          "A /tmp/new/file"});
+  CHECK(change_lines(t, {t / "lower"}) == std::vector<std::string>{"D /bin", "C /etc", "D /etc/group", "C /etc/passwd",
+                                                                    "C /tmp", "A /tmp/new", "A /tmp/new/file"});
 }
 
 TEST_CASE("changes without lower layers are all additions", "[fuse-overlay][changes]") {
@@ -37,8 +45,5 @@ TEST_CASE("children of an opaque directory are additions", "[fuse-overlay][chang
   t.file("lower/d/old", "x");
   t.file("upper/d/.wh..wh..opq", "");
   t.file("upper/d/old", "new");
-  auto got = changes(t / "upper", {t / "lower"});
-  std::vector<std::string> lines;
-  for (auto& c : got) lines.push_back(format_change(c));
-  CHECK(lines == std::vector<std::string>{"C /d", "A /d/old"});
+  CHECK(change_lines(t, {t / "lower"}) == std::vector<std::string>{"C /d", "A /d/old"});
 }

@@ -20,6 +20,13 @@ wait_socket() {  # wait_socket PATH [tcp URL]: until /_ping answers
   done
   fail "no answer on $1"
 }
+refused_start() {  # refused_start ARGS...: a burrowd with ARGS must refuse to start; its output goes to $out
+  local rc
+  set +e
+  out=$(as_user timeout 20 "$B" "$@" 2>&1); rc=$?
+  set -e
+  [[ $rc -ne 0 && $rc -ne 124 ]] || fail "a second burrowd ($*) did not refuse (status $rc): $out"
+}
 
 note "--help, --version, bad options"
 out=$(as_user "$B" --help) || fail "--help failed"
@@ -41,20 +48,14 @@ start_burrowd
 first=$BURROWD_PID
 
 note "a second burrowd on the same socket"
-set +e
-out=$(as_user timeout 20 "$B" --root "$T/state" -H "unix://$SOCK" 2>&1); rc=$?
-set -e
-[[ $rc -ne 0 && $rc -ne 124 ]] || fail "second burrowd did not refuse (status $rc): $out"
+refused_start --root "$T/state" -H "unix://$SOCK"
 assert_contains "$out" "another burrowd (pid $first) is already serving unix://$SOCK" "clear message"
 api GET /_ping >/dev/null
 assert_eq "$(api_status)" 200 "first burrowd still serving"
 [[ -S "$SOCK" ]] || fail "the socket of the first burrowd was removed"
 
 note "a second burrowd on the same state directory"
-set +e
-out=$(as_user timeout 20 "$B" --root "$T/state" -H "unix://$T/other.sock" 2>&1); rc=$?
-set -e
-[[ $rc -ne 0 && $rc -ne 124 ]] || fail "second burrowd on the same root did not refuse: $out"
+refused_start --root "$T/state" -H "unix://$T/other.sock"
 assert_contains "$out" "already uses the state directory $T/state" "clear message for the root"
 [[ ! -e "$T/other.sock" ]] || fail "the refused burrowd left its socket behind"
 
