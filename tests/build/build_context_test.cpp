@@ -12,20 +12,13 @@
 #include "base/sys.h"
 #include "build/build_context.h"
 #include "build/tree_copy_in_root.h"
+#include "tests/base/temp_dir.h"
 
 using burrow::Error;
 using burrow::build::BuildContext;
+using burrow::testing::TempDir;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char t[] = "/tmp/burrow-build-test.XXXXXX";
-    path = ::mkdtemp(t);
-  }
-  ~TempDir() { burrow::sys::remove_tree(path); }
-};
 
 // A tar of `dir` made by tar(1) (the test only needs a few members).
 std::string make_tar(const std::string& dir, const std::string& out, const std::string& extra = "") {

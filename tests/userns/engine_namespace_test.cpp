@@ -5,22 +5,11 @@
 #include <catch2/catch.hpp>
 
 #include "base/sys.h"
+#include "tests/base/temp_dir.h"
 
 using namespace burrow;
 using namespace burrow::userns;
-
-namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/burrow-engine-ns-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { sys::remove_tree(path); }
-};
-
-}  // namespace
+using burrow::testing::TempDir;
 
 TEST_CASE("A process's start time comes from /proc/PID/stat", "[userns][engine-ns]") {
   REQUIRE(process_start_time(::getpid()) > 0);
