@@ -39,6 +39,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -86,35 +87,48 @@ int connect_to(const char* host, int port) {
   return s;
 }
 
-void serve(const std::string& where, bool echo) {
+// Writes all `n` bytes; false once a write fails (the peer has gone).
+bool write_all(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+// Accepts TCP connections on `where` forever; each is handled by `handle` on a thread of its
+// own and closed afterwards.
+[[noreturn]] void serve_connections(const std::string& where, const std::function<void(int)>& handle) {
   int l = listen_on(where, SOCK_STREAM);
   for (;;) {
     int c = ::accept(l, nullptr, nullptr);
     if (c < 0) continue;
-    std::thread([c, echo] {
-      std::vector<char> buf(1 << 18);
-      for (;;) {
-        ssize_t n = ::read(c, buf.data(), buf.size());
-        if (n <= 0) break;
-        if (echo && ::write(c, buf.data(), static_cast<size_t>(n)) != n) break;
-      }
+    std::thread([c, handle] {
+      handle(c);
       ::close(c);
     }).detach();
   }
+}
+
+void serve(const std::string& where, bool echo) {
+  serve_connections(where, [echo](int c) {
+    std::vector<char> buf(1 << 18);
+    for (;;) {
+      ssize_t n = ::read(c, buf.data(), buf.size());
+      if (n <= 0) break;
+      if (echo && !write_all(c, buf.data(), static_cast<size_t>(n))) break;
+    }
+  });
 }
 
 int tcp_send(const char* host, int port, long mib) {
   int s = connect_to(host, port);
   std::vector<char> buf(1 << 20, 'x');
   auto t0 = std::chrono::steady_clock::now();
-  for (long i = 0; i < mib; ++i) {
-    size_t off = 0;
-    while (off < buf.size()) {
-      ssize_t n = ::write(s, buf.data() + off, buf.size() - off);
-      if (n <= 0) die("write");
-      off += static_cast<size_t>(n);
-    }
-  }
+  for (long i = 0; i < mib; ++i)
+    if (!write_all(s, buf.data(), buf.size())) die("write");
   ::shutdown(s, SHUT_WR);
   char c;
   while (::read(s, &c, 1) > 0) {
@@ -146,11 +160,7 @@ int tcp_check(const char* host, int port, long mib) {
     for (uint64_t sent = 0; sent < total;) {
       size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), total - sent));
       noise.fill(buf.data(), n);
-      for (size_t off = 0; off < n;) {
-        ssize_t w = ::write(s, buf.data() + off, n - off);
-        if (w <= 0) die("write");
-        off += static_cast<size_t>(w);
-      }
+      if (!write_all(s, buf.data(), n)) die("write");
       sent += n;
     }
     ::shutdown(s, SHUT_WR);
@@ -179,24 +189,11 @@ int tcp_check(const char* host, int port, long mib) {
 }
 
 void serve_source(const std::string& where, long mib) {
-  int l = listen_on(where, SOCK_STREAM);
-  for (;;) {
-    int c = ::accept(l, nullptr, nullptr);
-    if (c < 0) continue;
-    std::thread([c, mib] {
-      std::vector<char> buf(1 << 20, 'x');
-      for (long i = 0; i < mib; ++i)
-        for (size_t off = 0; off < buf.size();) {
-          ssize_t n = ::write(c, buf.data() + off, buf.size() - off);
-          if (n <= 0) {
-            ::close(c);
-            return;
-          }
-          off += static_cast<size_t>(n);
-        }
-      ::close(c);
-    }).detach();
-  }
+  serve_connections(where, [mib](int c) {
+    std::vector<char> buf(1 << 20, 'x');
+    for (long i = 0; i < mib; ++i)
+      if (!write_all(c, buf.data(), buf.size())) return;
+  });
 }
 
 int tcp_recv(const char* host, int port) {
@@ -242,7 +239,7 @@ int tcp_get(const char* host, int port) { return tcp_get_from(connect_to(host, p
 int tcp_say(const char* host, int port, const char* text) {
   int s = connect_to(host, port);
   size_t len = std::strlen(text);
-  if (::write(s, text, len) != static_cast<ssize_t>(len)) die("write");
+  if (!write_all(s, text, len)) die("write");
   ::shutdown(s, SHUT_WR);
   return tcp_get_from(s);
 }
@@ -255,7 +252,7 @@ int unix_call(const char* path, const char* text) {
   std::strncpy(a.sun_path, path, sizeof a.sun_path - 1);
   if (::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) die("connect");
   size_t len = std::strlen(text);
-  if (::write(s, text, len) != static_cast<ssize_t>(len)) die("write");
+  if (!write_all(s, text, len)) die("write");
   ::shutdown(s, SHUT_WR);
   return tcp_get_from(s);
 }
