@@ -2,7 +2,11 @@
 # `cd "$(dirname "$0")/../.."`; then:
 #   bench_init NAME      user (burrowtest when run as root, made by scripts/setup-test-host),
 #                        home, dir (a fresh /tmp/burrow-bench-NAME.* with bin/ state/ xdg/),
-#                        burrow's programs copied to $dir/bin, cleanup on exit
+#                        burrow's programs copied to $dir/bin, cleanup on exit. With
+#                        BENCH_LOOPFS=1 (root only) $dir is a new journaled ext4 of its own
+#                        (a loop device): on this VM's root ext4, which has no journal, a file
+#                        created within minutes of mass deletes (another benchmark's clean-up,
+#                        a test suite) scans the freed inodes, and an import can take 10x longer
 #   run_as CMD...        CMD as the benchmark user; run_as_bg CMD... the same in the
 #                        background, with $! the pid of CMD itself (setpriv and env exec)
 #   pman ARGS...         rootless podman (--runtime runc) on the benchmark's own storage
@@ -18,6 +22,7 @@ src=$(pwd)
 bin_dir=${BURROW_BIN_DIR:-$src/_build/bin}
 docker_cli=$(command -v docker || echo /usr/local/bin/docker)
 pids=()
+loopfs=
 
 bench_init() {
   [[ -x "$bin_dir/burrowd" ]] || { echo "bench: $bin_dir/burrowd missing (build first: scripts/test)" >&2; exit 1; }
@@ -28,6 +33,12 @@ bench_init() {
   fi
   home=$(getent passwd "$user" | cut -d: -f6)
   dir=$(mktemp -d "/tmp/burrow-bench-$1.XXXXXX")
+  if [[ -n "${BENCH_LOOPFS:-}" && $(id -u) -eq 0 ]]; then
+    truncate -s "${BENCH_LOOPFS_SIZE:-16G}" "$dir.img"
+    mkfs.ext4 -q -F "$dir.img"
+    mount -o loop "$dir.img" "$dir"
+    loopfs=$dir
+  fi
   chmod 0755 "$dir"
   mkdir -p "$dir/bin" "$dir/state" "$dir/xdg" "$dir/values"
   chmod 0700 "$dir/xdg"
@@ -89,6 +100,16 @@ bench_cleanup() {
   # burrowd's engine-namespace holder outlives it by design: end ours, and leftover mounts.
   "$src/scripts/end-burrow-leftovers" "$dir"
   pman system reset -f >/dev/null 2>&1 || true
+  # podman's pause process (it holds the user namespace, and a copy of every mount) outlives reset
+  for p in $(pgrep -u "$user" -x podman); do
+    grep -qz "^XDG_RUNTIME_DIR=$dir/xdg$" "/proc/$p/environ" 2>/dev/null && kill "$p" 2>/dev/null
+  done
+  if [[ -n "${loopfs:-}" ]]; then
+    umount -l "$loopfs" 2>/dev/null || true  # end-burrow-leftovers may have done it already
+    rm -f "$loopfs.img"
+    rmdir "$loopfs" || true
+    return 0
+  fi
   rm -rf "$dir" 2>/dev/null || true
 }
 
