@@ -48,6 +48,7 @@ ImageStore::ImageStore(ImageStoreOptions options)
   }
   index_.tags = TagStore::load(repositories_path());
   finish_pending_removals();
+  drop_dangling_tags();
 }
 
 ImageStore::~ImageStore() = default;

@@ -140,6 +140,8 @@ class ImageStore {
   // At open: each journal a crash left removes its images that are untagged and childless, so
   // an rmi cut short is finished and a load or import cut short leaves no untagged half image.
   void finish_pending_removals();
+  // Removes the tags of images whose directory is gone (a power loss took them: layer_sync.h).
+  void drop_dangling_tags();
   void emit(const std::string& status, const std::string& id) const;
   Index snapshot() const;
 

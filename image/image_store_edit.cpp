@@ -186,6 +186,19 @@ void ImageStore::finish_pending_removals() {
   }
 }
 
+void ImageStore::drop_dangling_tags() {
+  std::vector<std::pair<std::string, std::string>> dangling;
+  for (const auto& [repo, tags] : index_.tags.repositories())
+    for (const auto& [tag, id] : tags)
+      if (!sys::exists(layers_.image_dir(id))) dangling.emplace_back(repo, tag);
+  if (dangling.empty()) return;
+  for (const auto& [repo, tag] : dangling) {
+    logger_.warn("image", "tag " + repo + ":" + tag + " removed: its image is gone");
+    index_.tags.remove(repo, tag);
+  }
+  index_.tags.save(repositories_path());
+}
+
 Image ImageStore::insert(const std::string& name, const std::string& path, ReadFn content, const std::string& url) {
   Image base = get(name);
   std::vector<std::string> parts = split_relative_path(path.empty() || path[0] != '/' ? path : path.substr(1), path);

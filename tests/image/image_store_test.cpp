@@ -125,6 +125,20 @@ TEST_CASE("start-up removes what a killed burrowd left among the images", "[imag
   CHECK(f.store->get("kept").id == kept.id);
 }
 
+TEST_CASE("an image a power loss took loses its tags, which are free again", "[image][store][crash]") {
+  Fixture f;
+  Image lost = f.import({file("a", "1")}, "lost:v1");
+  Image kept = f.import({file("b", "2")}, "kept");
+  f.store.reset();  // its layers are synced now; the state after a reboot removed `lost`:
+  sys::remove_tree(f.root / ("images/" + lost.id));
+  f.reopen();
+  CHECK_FALSE(f.store->resolve("lost:v1"));
+  CHECK(TagStore::load(f.root / "repositories.json").tags_of(lost.id).empty());
+  CHECK(f.store->get("kept").id == kept.id);
+  Image again = f.import({file("a", "1")}, "lost:v1");
+  CHECK(f.store->get("lost:v1").id == again.id);
+}
+
 TEST_CASE("an rmi cut short after the untag is finished at the next start", "[image][store][crash]") {
   Fixture f;
   Image base = f.import({file("a", "1")}, "base");
