@@ -11,6 +11,7 @@ namespace {
 constexpr std::size_t kMaxLine = 4096;         // a chunk-size line with its extensions
 constexpr std::size_t kMaxTrailer = 16 << 10;  // all trailer fields together
 constexpr std::size_t kMaxSizeDigits = 15;     // below 2^60: no overflow
+constexpr std::size_t kPeek = 64;              // a CRLF and a size line fit, with room to spare
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -31,11 +32,43 @@ void ChunkedDecoder::fail_invalid(const std::string& detail) {
   throw Error::io("request body: invalid chunked encoding: " + detail);
 }
 
+bool ChunkedDecoder::next_framing_byte(char& c) {
+  if (peeked_used_ < peeked_.size()) {
+    c = peeked_[peeked_used_++];
+    return true;
+  }
+  if (peek_) {
+    consume_peeked();
+    char buf[kPeek];
+    std::size_t n = peek_(buf, sizeof buf);
+    if (n > 0) {
+      peeked_.assign(buf, n);
+      c = peeked_[peeked_used_++];
+      return true;
+    }
+  }
+  return raw_(&c, 1) == 1;
+}
+
+void ChunkedDecoder::consume_peeked() {
+  char sink[kPeek];
+  while (peeked_used_ > 0) {
+    // The bytes are on the connection already (they were peeked), so this read does not wait.
+    std::size_t n = raw_(sink, peeked_used_);
+    if (n == 0) {
+      state_ = State::kFailed;
+      fail_truncated("in the chunk framing");
+    }
+    peeked_used_ -= n;
+  }
+  peeked_.clear();
+}
+
 std::string ChunkedDecoder::read_line(const char* what) {
   std::string line;
   for (;;) {
     char c;
-    if (raw_(&c, 1) == 0) {
+    if (!next_framing_byte(c)) {
       state_ = State::kFailed;
       fail_truncated(what);
     }
@@ -64,6 +97,7 @@ void ChunkedDecoder::read_size_line() {
     return;
   }
   read_trailer();
+  consume_peeked();  // the connection's next byte is the one after the body
   state_ = State::kDone;
 }
 
@@ -88,6 +122,7 @@ std::size_t ChunkedDecoder::read(char* buf, std::size_t n) {
         read_size_line();
         break;
       case State::kData: {
+        consume_peeked();
         std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(n, remaining_));
         std::size_t got = raw_(buf, want);
         if (got == 0) {

@@ -56,7 +56,11 @@ RequestBody::RequestBody(Poco::Net::HTTPServerRequest& request) : request_(reque
   // POCO's body stream is never read: the body comes from the session in the caller's block
   // size, each read bounded by what the framing allows, so nothing past the body goes.
   reader_ = std::make_unique<SessionReader>(impl->session());
-  if (chunked) chunked_ = std::make_unique<ChunkedDecoder>([r = reader_.get()](char* out, std::size_t n) { return r->read(out, n); });
+  if (chunked) {
+    SessionReader* r = reader_.get();
+    chunked_ = std::make_unique<ChunkedDecoder>([r](char* out, std::size_t n) { return r->read(out, n); },
+                                                [r](char* out, std::size_t n) { return r->peek(out, n); });
+  }
 }
 
 RequestBody::~RequestBody() {

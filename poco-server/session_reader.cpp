@@ -1,5 +1,7 @@
 #include "poco-server/session_reader.h"
 
+#include <sys/socket.h>
+
 #include <Poco/Buffer.h>
 #include <Poco/Net/HTTPBufferAllocator.h>
 #include <Poco/Net/HTTPFixedLengthStream.h>
@@ -31,15 +33,22 @@ std::size_t SessionReader::read(char* out, std::size_t n) {
       return buffered.size();
     }
   }
-  if (drained_) {
-    int got = session_.socket().receiveBytes(out, static_cast<int>(std::min<std::size_t>(n, INT_MAX)));
-    // The session's socket blocks, so receiveBytes returns data, 0 at the peer's end, or throws.
-    return static_cast<std::size_t>(std::max(got, 0));
-  }
+  if (drained_) return receive(out, n, 0);
   // A small read while POCO may still hold bytes past it (chunk framing, a short body): POCO's
   // fixed-length reader takes them from its buffer first and never reads more than n.
   Poco::Net::HTTPFixedLengthStreamBuf bounded(session_, static_cast<Poco::Int64>(n), std::ios::in);
   return static_cast<std::size_t>(bounded.sgetn(out, static_cast<std::streamsize>(n)));
+}
+
+std::size_t SessionReader::peek(char* out, std::size_t n) {
+  if (!drained_ || n == 0) return 0;
+  return receive(out, n, MSG_PEEK);
+}
+
+std::size_t SessionReader::receive(char* out, std::size_t n, int flags) {
+  int got = session_.socket().receiveBytes(out, static_cast<int>(std::min<std::size_t>(n, INT_MAX)), flags);
+  // The session's socket blocks, so receiveBytes returns data, 0 at the peer's end, or throws.
+  return static_cast<std::size_t>(std::max(got, 0));
 }
 
 }  // namespace burrow::poco_server

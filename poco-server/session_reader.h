@@ -21,7 +21,15 @@ class SessionReader {
   // timeouts, resets).
   std::size_t read(char* out, std::size_t n);
 
+  // Copies up to n bytes that read() would return next into out without consuming them, waiting
+  // for at least one. Returns 0 when the peer has closed, and also while POCO may still hold
+  // buffered bytes (before the first read of at least HTTPBufferAllocator::BUFFER_SIZE bytes):
+  // the caller then reads instead. Throws as read() does.
+  std::size_t peek(char* out, std::size_t n);
+
  private:
+  std::size_t receive(char* out, std::size_t n, int flags);  // one recv on the socket
+
   Poco::Net::HTTPSession& session_;
   bool drained_ = false;  // POCO's session buffer is empty for the rest of the body
 };

@@ -15,20 +15,30 @@ using namespace burrow::poco_server;
 
 namespace {
 
-// The connection: `wire` then its end, handed out at most `step` bytes per read.
+// The connection: `wire` then its end, handed out at most `step` bytes per read or peek.
 struct Wire {
   std::string bytes;
   std::size_t step;
   std::size_t pos = 0;
+  std::size_t calls = 0;  // reads and peeks
 
   ChunkedDecoder::RawRead reader() {
     return [this](char* buf, std::size_t n) {
-      std::size_t k = std::min({n, step, bytes.size() - pos});
-      std::memcpy(buf, bytes.data() + pos, k);
+      std::size_t k = peek(buf, n);
       pos += k;
       return k;
     };
   }
+  ChunkedDecoder::RawPeek peeker() {
+    return [this](char* buf, std::size_t n) { return peek(buf, n); };
+  }
+  std::size_t peek(char* buf, std::size_t n) {
+    ++calls;
+    std::size_t k = std::min({n, step, bytes.size() - pos});
+    std::memcpy(buf, bytes.data() + pos, k);
+    return k;
+  }
+  ChunkedDecoder decoder(bool peeking) { return ChunkedDecoder(reader(), peeking ? peeker() : nullptr); }
 };
 
 std::string decode_all(ChunkedDecoder& d) {
@@ -45,9 +55,10 @@ std::string decode_all(ChunkedDecoder& d) {
 
 TEST_CASE("a chunked body is decoded and nothing after it is read", "[poco-server][body]") {
   std::size_t step = GENERATE(1, 3, 1000);
+  bool peeking = GENERATE(false, true);
   const std::string next = "GET /_ping HTTP/1.1\r\n\r\n";
   Wire w{"5\r\nhello\r\n10;name=value\r\n0123456789abcdef\r\n1 \r\n!\n0\r\nX-Trailer: 1\r\n\r\n" + next, step};
-  ChunkedDecoder d(w.reader());
+  ChunkedDecoder d = w.decoder(peeking);
   REQUIRE(decode_all(d) == "hello0123456789abcdef!");
   REQUIRE(d.complete());
   REQUIRE(w.bytes.substr(w.pos) == next);
@@ -58,10 +69,11 @@ TEST_CASE("a chunked body is decoded and nothing after it is read", "[poco-serve
 TEST_CASE("a chunked body that ends before its last chunk is an error, not a short body", "[poco-server][body]") {
   // Each prefix of a complete body is what the server sees when the client closes there.
   const std::string whole = "4\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\n\r\n";
+  bool peeking = GENERATE(false, true);
   for (std::size_t cut = 0; cut < whole.size(); ++cut) {
     CAPTURE(cut);
     Wire w{whole.substr(0, cut), 5};
-    ChunkedDecoder d(w.reader());
+    ChunkedDecoder d = w.decoder(peeking);
     REQUIRE_THROWS_WITH(decode_all(d), Catch::Contains("connection ended") && Catch::Contains("last chunk"));
     REQUIRE_FALSE(d.complete());
     REQUIRE_THROWS_AS(decode_all(d), Error);  // and stays failed
@@ -84,4 +96,24 @@ TEST_CASE("malformed chunk framing is an error", "[poco-server][body]") {
   Wire w2{long_line, 64};
   ChunkedDecoder d2(w2.reader());
   REQUIRE_THROWS_WITH(decode_all(d2), Catch::Contains("invalid chunked encoding"));
+}
+
+TEST_CASE("with a peek, each chunk costs a peek, a consume of its framing and a data read", "[poco-server][body]") {
+  std::string body;
+  for (int i = 0; i < 10; ++i) body += "80\r\n" + std::string(128, static_cast<char>('a' + i)) + "\r\n";
+  const std::string next = "GET /_ping HTTP/1.1\r\n\r\n";
+  for (bool peeking : {false, true}) {
+    Wire w{body + "0\r\n\r\n" + next, 1 << 20};
+    ChunkedDecoder d = w.decoder(peeking);
+    std::string out;
+    char buf[4096];
+    for (std::size_t n; (n = d.read(buf, sizeof buf)) > 0;) out.append(buf, n);
+    CHECK(out.size() == 1280);
+    CHECK(w.bytes.substr(w.pos) == next);
+    if (peeking) {
+      CHECK(w.calls <= 3 * 10 + 2);
+    } else {
+      CHECK(w.calls >= 7 * 10);  // byte by byte: the gain the peek is for
+    }
+  }
 }
