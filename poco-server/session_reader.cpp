@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <Poco/Buffer.h>
+#include <Poco/Exception.h>
 #include <Poco/Net/HTTPBufferAllocator.h>
 #include <Poco/Net/HTTPFixedLengthStream.h>
 
@@ -28,6 +29,10 @@ std::size_t SessionReader::read(char* out, std::size_t n) {
     drained_ = true;
     Poco::Buffer<char> buffered(0);
     session_.drainBuffer(buffered);
+    if (buffered.size() > n) {
+      // Only a POCO whose session buffer outgrew BUFFER_SIZE: fail rather than overrun `out`.
+      throw Poco::IllegalStateException("POCO buffered more of the request than its buffer size");
+    }
     if (buffered.size() > 0) {
       std::memcpy(out, buffered.begin(), buffered.size());
       return buffered.size();
