@@ -5,7 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <random>
 #include <string>
 
 #include "base/error.h"
@@ -114,6 +116,30 @@ TEST_CASE("with a peek, each chunk costs a peek, a consume of its framing and a 
       CHECK(w.calls <= 3 * 10 + 2);
     } else {
       CHECK(w.calls >= 7 * 10);  // byte by byte: the gain the peek is for
+    }
+  }
+}
+
+TEST_CASE("peeking or not, random framings decode alike and stop at the body's end", "[poco-server][body]") {
+  std::mt19937 rng(7);
+  const std::string next = "GET /_ping HTTP/1.1\r\n\r\n";
+  for (int round = 0; round < 200; ++round) {
+    std::string wire, body;
+    for (int chunks = rng() % 6; chunks > 0; --chunks) {
+      std::string data(1 + rng() % 300, static_cast<char>('a' + rng() % 26));
+      char size[32];
+      std::snprintf(size, sizeof size, rng() % 2 ? "%zx" : "%zX", data.size());
+      wire += size + std::string(rng() % 3 ? "" : ";ext=1") + (rng() % 4 ? "\r\n" : "\n") + data + "\r\n";
+      body += data;
+    }
+    wire += rng() % 2 ? "0\r\n\r\n" : "0\r\nX-Sum: 1\r\n\r\n";
+    std::size_t step = 1 + rng() % 80;
+    CAPTURE(round, step);
+    for (bool peeking : {false, true}) {
+      Wire w{wire + next, step};
+      ChunkedDecoder d = w.decoder(peeking);
+      REQUIRE(decode_all(d) == body);
+      REQUIRE(w.bytes.substr(w.pos) == next);
     }
   }
 }
