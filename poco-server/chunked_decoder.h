@@ -5,8 +5,8 @@
 // look like one that sent a short body (a truncated tar imported, short JSON parsed). This one
 // throws instead. It takes from the connection only what the body holds, so a pipelined next
 // request stays unread: the framing (size lines, CRLFs, trailer) is looked at with a peek when
-// the connection offers one and then consumed to its exact length (the docker CLI's 32 KiB chunks
-// cost a peek, a consume and a data read instead of 8 one-byte reads more), else byte by byte.
+// the connection offers one and then consumed to its exact length, else read byte by byte (each
+// of the docker CLI's 32 KiB chunks then costs 3 receives instead of 9).
 // One per request body; not thread-safe.
 
 #include <cstddef>

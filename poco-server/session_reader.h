@@ -17,8 +17,9 @@ class SessionReader {
   explicit SessionReader(Poco::Net::HTTPSession& session) : session_(session) {}
 
   // Reads 1..n bytes of the connection into out (n > 0), or returns 0 once the peer has closed
-  // its end. Reads no byte beyond those n. Throws what POCO's socket throws (Poco::Exception:
-  // timeouts, resets).
+  // its end. Reads no byte beyond those n. A read of fewer than HTTPBufferAllocator::BUFFER_SIZE
+  // bytes while POCO may still hold buffered ones waits for all n (POCO's own bounded reader).
+  // Throws what POCO's socket throws (Poco::Exception: timeouts, resets).
   std::size_t read(char* out, std::size_t n);
 
   // Copies up to n bytes that read() would return next into out without consuming them, waiting
