@@ -21,6 +21,7 @@
 #include "poco-server/http_error.h"
 #include "poco-server/request_context.h"
 #include "poco-server/routes.h"
+#include "tests/poco-server/test_server.h"
 
 using namespace burrow;
 using namespace burrow::poco_server;
@@ -58,34 +59,15 @@ Reply call(const std::string& sock, const std::string& method, const std::string
   return reply;
 }
 
-struct Fixture {
-  std::string dir;
-  std::string sock;
-  Logger logger{2, false};
-  std::unique_ptr<engine::Engine> engine;
-  std::unique_ptr<ApiServer> server;
+struct Fixture : testing::TestServer {
+  explicit Fixture(bool cors = false, RequestLimits limits = {})
+      : TestServer(all_routes(), ApiServerOptions{.cors = cors, .max_threads = 16, .limits = limits}) {}
 
-  explicit Fixture(bool cors = false, RequestLimits limits = {}) {
-    char tmpl[] = "/tmp/burrow-api-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    dir = tmpl;
-    sock = dir + "/api.sock";
-    engine = std::make_unique<engine::Engine>(engine::EngineOptions{.root = dir + "/state", .logger = logger});
+  static Router all_routes() {
     Router router;
     add_all_routes(router);
     add_test_routes(router);
-    std::vector<Poco::Net::ServerSocket> sockets;
-    sockets.emplace_back(SocketAddress(SocketAddress::UNIX_LOCAL, sock));
-    server = std::make_unique<ApiServer>(std::move(router), *engine, logger, std::move(sockets),
-                                         ApiServerOptions{.cors = cors, .max_threads = 16, .limits = limits});
-    server->start();
-  }
-  ~Fixture() {
-    engine->shutdown();
-    server->stop(std::chrono::seconds(3));
-    server.reset();
-    engine.reset();
-    sys::remove_tree(dir);
+    return router;
   }
 
   static void add_test_routes(Router& r) {

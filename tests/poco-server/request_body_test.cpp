@@ -23,6 +23,7 @@
 #include "engine/engine.h"
 #include "poco-server/api_server.h"
 #include "poco-server/request_context.h"
+#include "tests/poco-server/test_server.h"
 
 using namespace burrow;
 using namespace burrow::poco_server;
@@ -62,52 +63,31 @@ std::string head(const std::string& line, const std::string& fields) {
   return line + " HTTP/1.1\r\nHost: x\r\n" + fields + "\r\n";
 }
 
-// A server with only the routes below, over a Unix socket in a temporary directory.
-struct BodyServer {
-  std::string dir;
-  std::string sock;
-  Logger logger{2, false};
-  std::unique_ptr<engine::Engine> engine;
-  std::unique_ptr<ApiServer> server;
+// The routes below (only those), served over a Unix socket in a temporary directory.
+Router body_routes() {
+  Router router;
+  // The body's size and hash, read in 1 MiB blocks as the tar reader does.
+  router.add("POST", "/digest", [](RequestContext& ctx) {
+    std::istream& in = ctx.body_stream();
+    std::string body;
+    std::vector<char> block(1 << 20);
+    while (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0) {
+      body.append(block.data(), static_cast<std::size_t>(in.gcount()));
+    }
+    ctx.send_text(200, digest(body));
+  });
+  router.add("POST", "/ignore", [](RequestContext& ctx) { ctx.send_text(200, "ignored"); });
+  router.add("POST", "/first10", [](RequestContext& ctx) {
+    char buf[10];
+    ctx.body_stream().read(buf, sizeof buf);
+    ctx.send_text(200, std::string(buf, static_cast<std::size_t>(ctx.body_stream().gcount())));
+  });
+  router.add("GET", "/hello", [](RequestContext& ctx) { ctx.send_text(200, "hello"); });
+  return router;
+}
 
-  BodyServer() {
-    char tmpl[] = "/tmp/burrow-body-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    dir = tmpl;
-    sock = dir + "/api.sock";
-    engine = std::make_unique<engine::Engine>(engine::EngineOptions{.root = dir + "/state", .logger = logger});
-    Router router;
-    // The body's size and hash, read in 1 MiB blocks as the tar reader does.
-    router.add("POST", "/digest", [](RequestContext& ctx) {
-      std::istream& in = ctx.body_stream();
-      std::string body;
-      std::vector<char> block(1 << 20);
-      while (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0) {
-        body.append(block.data(), static_cast<std::size_t>(in.gcount()));
-      }
-      ctx.send_text(200, digest(body));
-    });
-    router.add("POST", "/ignore", [](RequestContext& ctx) { ctx.send_text(200, "ignored"); });
-    router.add("POST", "/first10", [](RequestContext& ctx) {
-      char buf[10];
-      ctx.body_stream().read(buf, sizeof buf);
-      ctx.send_text(200, std::string(buf, static_cast<std::size_t>(ctx.body_stream().gcount())));
-    });
-    router.add("GET", "/hello", [](RequestContext& ctx) { ctx.send_text(200, "hello"); });
-    std::vector<Poco::Net::ServerSocket> sockets;
-    sockets.emplace_back(SocketAddress(SocketAddress::UNIX_LOCAL, sock));
-    ApiServerOptions options;
-    options.max_threads = 4;
-    server = std::make_unique<ApiServer>(std::move(router), *engine, logger, std::move(sockets), options);
-    server->start();
-  }
-  ~BodyServer() {
-    engine->shutdown();
-    server->stop(std::chrono::seconds(3));
-    server.reset();
-    engine.reset();
-    sys::remove_tree(dir);
-  }
+struct BodyServer : testing::TestServer {
+  BodyServer() : TestServer(body_routes(), ApiServerOptions{.max_threads = 4}) {}
 
   Poco::Net::StreamSocket connect() const {
     Poco::Net::StreamSocket s;
