@@ -101,7 +101,7 @@ bench_cleanup() {
   "$src/scripts/end-burrow-leftovers" "$dir"
   pman system reset -f >/dev/null 2>&1 || true
   # podman's pause process (it holds the user namespace, and a copy of every mount) outlives reset
-  for p in $(pgrep -u "$user" -x podman); do
+  for p in $(pgrep -u "$user" podman); do  # its name is "podman pause"
     grep -qz "^XDG_RUNTIME_DIR=$dir/xdg$" "/proc/$p/environ" 2>/dev/null && kill "$p" 2>/dev/null
   done
   if [[ -n "${loopfs:-}" ]]; then
