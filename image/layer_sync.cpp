@@ -83,9 +83,9 @@ bool LayerSync::sync_and_unmark(const std::vector<std::string>& ids) {
   }
 }
 
-std::vector<std::string> LayerSync::recover(const std::vector<std::string>& ids,
-                                            const std::function<void(const std::string&)>& remove_image) {
-  std::vector<std::string> finish, removed;
+void LayerSync::recover(const std::vector<std::string>& ids,
+                        const std::function<void(const std::string&)>& remove_image) {
+  std::vector<std::string> finish;
   for (const auto& id : ids) {
     auto content = sys::try_read_file(dir_ + "/" + id + "/" + kMarker);
     if (!content) continue;
@@ -97,11 +97,9 @@ std::vector<std::string> LayerSync::recover(const std::vector<std::string>& ids,
                               " was not yet on disk when the machine stopped (power loss or reboot); its layer "
                               "may be incomplete, so it is removed");
     remove_image(id);
-    removed.push_back(id);
   }
   if (!finish.empty() && sync_and_unmark(finish))
     logger_.info("image", std::to_string(finish.size()) + " image(s) committed before burrowd stopped are now on disk");
-  return removed;
 }
 
 }  // namespace burrow::image

@@ -44,9 +44,8 @@ class LayerSync {
   // Waits until every image added before the call is durable and has lost its marker.
   void flush();
   // At start-up, before anything is added: finishes or removes each image that has a marker
-  // (see above). `remove_image` removes images/<id>. Returns the ids removed.
-  std::vector<std::string> recover(const std::vector<std::string>& ids,
-                                   const std::function<void(const std::string&)>& remove_image);
+  // (see above). `remove_image` removes images/<id>.
+  void recover(const std::vector<std::string>& ids, const std::function<void(const std::string&)>& remove_image);
 
  private:
   void work();
